@@ -1,0 +1,66 @@
+# QuantDesk: the README's two commands are `make acceptance` and `make test`.
+# Each target installs what it needs first (Python venv from pyproject.toml, the
+# Allure CLI from package-lock.json), so a fresh clone needs nothing else.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY_STAMP   := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+BEHAVE_ARGS ?=
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: acceptance test lint unit gate report acceptance-postgres smoke remote parallel \
+        bench fmt clean help
+
+help:
+	@echo "make acceptance           run every feature on the embedded platform, write the report"
+	@echo "make test                 ruff + pytest + the acceptance gate (CI)"
+	@echo "make acceptance-postgres  the acceptance gate with the platform on PostgreSQL"
+	@echo "make smoke                only @smoke scenarios"
+	@echo "make bench                the benchmarks in benchmarks/"
+
+$(PY_STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# The acceptance run: behave writes reports/allure-results and reports/junit; the HTML
+# report is generated even when scenarios fail, and the exit status is behave's.
+acceptance: $(PY_STAMP) $(NODE_STAMP)
+	@rm -rf reports/allure-results reports/junit
+	@status=0; $(BIN)/behave $(BEHAVE_ARGS) || status=$$?; \
+	  $(MAKE) --no-print-directory report; exit $$status
+
+report: $(NODE_STAMP)
+	@npx --no-install allure generate reports/allure-results >/dev/null
+	@echo "Allure report: $(CURDIR)/reports/allure-report/index.html"
+
+test: lint unit acceptance
+
+lint: $(PY_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+unit: $(PY_STAMP)
+	$(BIN)/pytest
+
+smoke:
+	$(MAKE) acceptance BEHAVE_ARGS="--tags=@smoke"
+
+acceptance-postgres:
+	QUANTDESK_DATABASE_URL=$(PG_URL) $(MAKE) acceptance
+
+bench: $(PY_STAMP)
+	$(BIN)/python benchmarks/run.py
+
+fmt: $(PY_STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf reports/allure-results reports/allure-report reports/junit

@@ -1,0 +1,103 @@
+"""behave hooks: bring the system up (or attach to one), give each scenario a fresh world,
+attach evidence. See support/config.py for the running modes."""
+
+from __future__ import annotations
+
+import os
+import platform as host
+
+import httpx
+from behave.model_core import Status
+
+from support.config import TargetConfig
+from support.drivers.launcher import EmbeddedSystem
+from support.reporting import RUN_FACTS, attach_text
+from support.world import Target, World
+
+
+class TargetUnavailable(RuntimeError):
+    pass
+
+
+def _probe_remote(config: TargetConfig) -> dict:
+    try:
+        response = httpx.get(f"{config.base_url}/v1/health", timeout=5.0)
+        response.raise_for_status()
+        return response.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        raise TargetUnavailable(
+            f"No QuantDesk platform answers at {config.base_url} ({type(exc).__name__}: {exc}). "
+            "Start it, or fix -D base_url / QUANTDESK_BASE_URL."
+        ) from None
+
+
+def before_all(context):
+    # A failure here (launch error, unreachable target) is raised once: behave prints it
+    # as one HOOK-ERROR and aborts the run instead of failing every scenario.
+    config = TargetConfig.from_sources(context.config.userdata, os.environ)
+    context.system = None
+    if config.remote:
+        health = _probe_remote(config)
+        target = Target(
+            config.base_url,
+            config.broker_url,
+            config.operator_key,
+            controls_enabled=bool(health.get("controls_enabled")),
+            facts=health,
+        )
+        mode = "remote"
+    else:
+        context.system = EmbeddedSystem(
+            database_url=config.database_url,
+            platform_port=config.platform_port,
+            broker_port=config.broker_port,
+        ).start()
+        health = httpx.get(f"{context.system.base_url}/v1/health", timeout=5.0).json()
+        target = Target(
+            context.system.base_url,
+            context.system.broker_url,
+            context.system.operator_key,
+            controls_enabled=True,
+            facts=health,
+        )
+        mode = "embedded"
+    context.target = target
+    RUN_FACTS.update(
+        {
+            "mode": mode,
+            "target.url": target.base_url,
+            "platform.version": str(health.get("version", "unknown")),
+            "database": str(health.get("database", "unknown")),
+            "controls": "enabled" if target.controls_enabled else "not offered",
+            "host": host.node(),
+        }
+    )
+
+
+def before_scenario(context, scenario):
+    if "needs.controls" in scenario.effective_tags and not context.target.controls_enabled:
+        scenario.skip("the target does not offer test controls (@needs.controls)")
+        return
+    if context.system is not None:
+        context.system.mark_logs()
+    context.world = World(context.target)
+
+
+def after_scenario(context, scenario):
+    world = getattr(context, "world", None)
+    if scenario.status in (Status.failed, Status.error) and context.system is not None:
+        for process in context.system.processes:
+            attach_text(
+                f"{process.name} log during this scenario",
+                world.redactor.text(process.output_since_mark())
+                if world
+                else process.output_since_mark(),
+            )
+    if world is not None:
+        world.close()
+        context.world = None
+
+
+def after_all(context):
+    if getattr(context, "system", None) is not None:
+        context.system.stop()

@@ -1,0 +1,5 @@
+import sys
+
+from quantdesk.cli import main
+
+sys.exit(main())

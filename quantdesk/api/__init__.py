@@ -1,0 +1,1 @@
+"""HTTP layer only: request/response models, authentication, routing."""

@@ -1,0 +1,76 @@
+"""Application factory: ``create_app(settings)`` wires settings, storage, services and routes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from quantdesk import __version__
+from quantdesk.api import clients, health
+from quantdesk.api.errors import install_error_handlers
+from quantdesk.clock import SystemClock
+from quantdesk.services.onboarding import OnboardingService
+from quantdesk.settings import Settings
+from quantdesk.store.db import check_connection, create_db_engine, session_factory
+
+
+class Platform:
+    """The running platform's collaborators, shared by all requests."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.engine = create_db_engine(settings.resolved_database_url())
+        self.database_backend = self.engine.dialect.name
+        self.sessions = session_factory(self.engine)
+        self.clock = SystemClock()
+        self.broker_http = httpx.Client(
+            base_url=settings.broker_url, timeout=settings.broker_timeout_seconds
+        )
+        self.onboarding = OnboardingService(self.sessions, self.clock)
+
+    def readiness(self) -> dict[str, str]:
+        checks: dict[str, str] = {}
+        try:
+            check_connection(self.engine)
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"unreachable ({type(exc).__name__})"
+        try:
+            response = self.broker_http.get("/v1/health")
+            checks["broker"] = (
+                "ok"
+                if response.status_code == 200
+                else (f"unhealthy (status {response.status_code})")
+            )
+        except httpx.HTTPError as exc:
+            checks["broker"] = f"unreachable ({type(exc).__name__})"
+        return checks
+
+    def close(self) -> None:
+        self.broker_http.close()
+        self.engine.dispose()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    platform = Platform(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        platform.close()
+
+    app = FastAPI(
+        title="QuantDesk",
+        version=__version__,
+        lifespan=lifespan,
+        description="Paper-trading platform. Errors are {code, message, details}.",
+    )
+    app.state.platform = platform
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(clients.router)
+    return app

@@ -1,0 +1,141 @@
+"""Client registration rules (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+
+MINIMUM_AGE_YEARS = 18
+MAX_NAME_LENGTH = 200
+REGISTRATION_FIELDS = ("full_name", "email", "date_of_birth", "risk_tolerance")
+
+
+class RiskTolerance(StrEnum):
+    CONSERVATIVE = "conservative"
+    MODERATE = "moderate"
+    AGGRESSIVE = "aggressive"
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    field: str
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"field": self.field, "code": self.code, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Registration:
+    full_name: str
+    email: str
+    date_of_birth: date
+    risk_tolerance: RiskTolerance
+
+    @property
+    def email_key(self) -> str:
+        """The identity of an email for uniqueness: case and surrounding spaces ignored."""
+        return normalize_email(self.email)
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().casefold()
+
+
+def age_on(born: date, today: date) -> int:
+    """Whole years between ``born`` and ``today``; a 29 February birthday counts from 1 March."""
+    years = today.year - born.year
+    if (today.month, today.day) < (born.month, born.day):
+        years -= 1
+    return years
+
+
+def _text(data: Mapping[str, Any], name: str, problems: list[FieldProblem]) -> str | None:
+    value = data.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        problems.append(FieldProblem(name, "required", f"{name} is required."))
+        return None
+    if not isinstance(value, str):
+        problems.append(FieldProblem(name, "invalid_type", f"{name} must be a string."))
+        return None
+    return value.strip()
+
+
+def validate_registration(
+    data: Mapping[str, Any], *, today: date
+) -> tuple[Registration | None, list[FieldProblem]]:
+    """Check every registration rule and report all problems at once."""
+    problems: list[FieldProblem] = [
+        FieldProblem(name, "unknown_field", f"{name} is not a registration field.")
+        for name in sorted(set(data) - set(REGISTRATION_FIELDS))
+    ]
+
+    full_name = _text(data, "full_name", problems)
+    if full_name is not None and len(full_name) > MAX_NAME_LENGTH:
+        problems.append(
+            FieldProblem(
+                "full_name", "too_long", f"full_name must be at most {MAX_NAME_LENGTH} characters."
+            )
+        )
+        full_name = None
+
+    email = _text(data, "email", problems)
+    if email is not None:
+        try:
+            email = validate_email(email, check_deliverability=False).normalized
+        except EmailNotValidError as exc:
+            problems.append(FieldProblem("email", "invalid_email", f"email is not valid: {exc}"))
+            email = None
+
+    born: date | None = None
+    raw_born = _text(data, "date_of_birth", problems)
+    if raw_born is not None:
+        try:
+            born = date.fromisoformat(raw_born)
+        except ValueError:
+            problems.append(
+                FieldProblem(
+                    "date_of_birth", "invalid_date", "date_of_birth must be a date as YYYY-MM-DD."
+                )
+            )
+        else:
+            if born > today:
+                problems.append(
+                    FieldProblem(
+                        "date_of_birth", "in_future", "date_of_birth cannot be in the future."
+                    )
+                )
+                born = None
+            elif age_on(born, today) < MINIMUM_AGE_YEARS:
+                problems.append(
+                    FieldProblem(
+                        "date_of_birth",
+                        "under_age",
+                        f"The client must be at least {MINIMUM_AGE_YEARS} years old.",
+                    )
+                )
+                born = None
+
+    tolerance: RiskTolerance | None = None
+    raw_tolerance = _text(data, "risk_tolerance", problems)
+    if raw_tolerance is not None:
+        try:
+            tolerance = RiskTolerance(raw_tolerance.lower())
+        except ValueError:
+            allowed = ", ".join(t.value for t in RiskTolerance)
+            problems.append(
+                FieldProblem(
+                    "risk_tolerance", "invalid_choice", f"risk_tolerance must be one of: {allowed}."
+                )
+            )
+
+    if problems:
+        return None, problems
+    assert full_name and email and born and tolerance
+    return Registration(full_name, email, born, tolerance), []

@@ -1,0 +1,43 @@
+"""Platform settings, read from QUANTDESK_* environment variables (pydantic-settings)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything the platform process needs to know about its environment."""
+
+    model_config = SettingsConfigDict(env_prefix="QUANTDESK_", extra="ignore")
+
+    data_dir: Path = Field(
+        default=Path("./var/quantdesk"),
+        description="Directory for the platform's files (SQLite database by default).",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; defaults to a SQLite file in the data directory.",
+    )
+    broker_url: str = Field(
+        default="http://127.0.0.1:8100",
+        description="Base URL of the brokerage (the simulator in tests).",
+    )
+    operator_key: SecretStr | None = Field(
+        default=None,
+        description="API key of back-office operators; if unset, operator endpoints refuse all.",
+    )
+    controls_enabled: bool = Field(
+        default=False,
+        description="Expose test controls (clock, fault injection). Never in production.",
+    )
+    broker_timeout_seconds: float = Field(default=2.0, gt=0)
+    log_level: str = Field(default="info")
+
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to ``<data_dir>/quantdesk.db``."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'quantdesk.db').resolve()}"

@@ -1,0 +1,1 @@
+"""The acceptance-test DSL (support.dsl) and its protocol drivers (support.drivers)."""

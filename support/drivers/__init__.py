@@ -1,0 +1,1 @@
+"""Protocol drivers: the only code that knows URLs, HTTP and JSON."""

@@ -1,0 +1,41 @@
+"""QuantDesk's HTTP contract, as the suite uses it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from support.drivers.http import RecordingClient
+
+
+class PlatformDriver:
+    def __init__(self, http: RecordingClient, operator_key: str | None) -> None:
+        self.http = http
+        self.operator_key = operator_key
+        http.redactor.remember(operator_key)
+
+    def _operator(self, key: str | None = None) -> dict[str, str]:
+        key = self.operator_key if key is None else key
+        return {"X-API-Key": key} if key else {}
+
+    # -- health -------------------------------------------------------------
+    def health(self) -> dict[str, Any]:
+        return self.http.json("GET", "/v1/health")
+
+    def readiness(self) -> dict[str, Any]:
+        return self.http.json("GET", "/v1/ready")
+
+    # -- clients ------------------------------------------------------------
+    def register_client(
+        self, fields: dict[str, Any], *, operator_key: str | None = None
+    ) -> dict[str, Any]:
+        return self.http.json(
+            "POST", "/v1/clients", json=fields, headers=self._operator(operator_key)
+        )
+
+    def get_client(self, client_id: str) -> dict[str, Any]:
+        return self.http.json("GET", f"/v1/clients/{client_id}", headers=self._operator())
+
+    def find_clients(self, email: str) -> list[dict[str, Any]]:
+        return self.http.json(
+            "GET", "/v1/clients", params={"email": email}, headers=self._operator()
+        )["items"]

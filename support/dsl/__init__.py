@@ -1,0 +1,1 @@
+"""The domain language of the acceptance suite: business verbs, aliases and defaults."""

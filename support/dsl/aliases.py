@@ -1,0 +1,31 @@
+"""Aliases: a Gherkin name such as "Alice" becomes a unique real name per scenario and run,
+so scenarios never collide, run in parallel against one system and re-run without cleanup."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "x"
+
+
+class Aliases:
+    def __init__(self, tag: str | None = None) -> None:
+        self.tag = tag or secrets.token_hex(4)
+        self._names: dict[str, str] = {}
+
+    def name(self, alias: str) -> str:
+        """``"Alice"`` -> ``"Alice 3f9c2a1b"``: stable within the scenario, unique across them."""
+        key = alias.strip()
+        if key not in self._names:
+            self._names[key] = f"{key} {self.tag}"
+        return self._names[key]
+
+    def email(self, alias: str) -> str:
+        """``"Alice"`` -> ``"alice-3f9c2a1b@example.com"``."""
+        return f"{_slug(alias)}-{self.tag}@example.com"
+
+    def known(self) -> dict[str, str]:
+        return dict(self._names)

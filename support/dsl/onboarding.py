@@ -1,0 +1,107 @@
+"""Onboarding in business terms: register clients, look them up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import allure
+
+from support.drivers.http import ApiError
+from support.drivers.platform import PlatformDriver
+from support.dsl.aliases import Aliases
+
+# How the specification names registration details, and the contract's field names.
+DETAILS = {
+    "full name": "full_name",
+    "email": "email",
+    "date of birth": "date_of_birth",
+    "risk tolerance": "risk_tolerance",
+}
+FIELD_NAMES = {v: k for k, v in DETAILS.items()}
+
+# The contract's problem codes, in the words of the specification.
+PROBLEMS = {
+    "required": "is missing",
+    "invalid_email": "is not a valid email address",
+    "invalid_date": "is not a date",
+    "in_future": "is in the future",
+    "under_age": "makes the client younger than 18",
+    "invalid_choice": "is not one of the accepted values",
+    "too_long": "is too long",
+    "invalid_type": "is of the wrong kind",
+    "unknown_field": "is not a registration detail",
+}
+
+EMAIL_VARIANTS = {
+    "in upper case": str.upper,
+    "in mixed case": lambda e: "".join(c.upper() if i % 2 else c for i, c in enumerate(e)),
+    "with surrounding spaces": lambda e: f"  {e}  ",
+}
+
+
+@dataclass
+class Onboarding:
+    platform: PlatformDriver
+    aliases: Aliases
+    clients: dict[str, dict[str, Any]] = field(default_factory=dict)
+    last_refusal: ApiError | None = None
+
+    def default_details(self, name: str) -> dict[str, Any]:
+        return {
+            "full_name": self.aliases.name(name),
+            "email": self.aliases.email(name),
+            "date_of_birth": "1985-04-12",
+            "risk_tolerance": "moderate",
+        }
+
+    def details_from(self, name: str, given: dict[str, str]) -> dict[str, Any]:
+        """Defaults for ``name``, overridden by details named in the specification's words."""
+        details = self.default_details(name)
+        for label, value in given.items():
+            key = DETAILS.get(label.strip().lower(), label)
+            if key == "full_name" and value:
+                value = f"{value} {self.aliases.tag}"
+            details[key] = value
+        return details
+
+    def register(self, name: str, **overrides: Any) -> dict[str, Any]:
+        details = {**self.default_details(name), **overrides}
+        with allure.step(f"Register {name} as a client"):
+            client = self.platform.register_client(details)
+        self.clients[name] = client
+        return client
+
+    def attempt_registration(
+        self, name: str, details: dict[str, Any], *, operator_key: str | None = None
+    ) -> dict[str, Any] | None:
+        """Register, remembering a refusal instead of raising it."""
+        self.last_refusal = None
+        try:
+            with allure.step(f"Register {name} as a client"):
+                client = self.platform.register_client(details, operator_key=operator_key)
+        except ApiError as refusal:
+            self.last_refusal = refusal
+            return None
+        self.clients[name] = client
+        return client
+
+    def email_of(self, name: str, variant: str | None = None) -> str:
+        email = self.clients[name]["email"] if name in self.clients else self.aliases.email(name)
+        return EMAIL_VARIANTS[variant](email) if variant else email
+
+    def record_of(self, name: str) -> dict[str, Any]:
+        with allure.step(f"Look up {name}'s client record"):
+            return self.platform.get_client(self.clients[name]["id"])
+
+    def clients_with_email(self, email: str) -> list[dict[str, Any]]:
+        with allure.step(f"Find clients registered with {email}"):
+            return self.platform.find_clients(email)
+
+    def refusal_problems(self) -> dict[str, str]:
+        """``{detail: problem}`` of the last refusal, in the specification's words."""
+        assert self.last_refusal is not None, "the last registration was not refused"
+        return {
+            FIELD_NAMES.get(f, f): PROBLEMS.get(code, code)
+            for f, code in self.last_refusal.field_problems.items()
+        }

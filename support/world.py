@@ -1,0 +1,39 @@
+"""The per-scenario world: every piece of a scenario's state lives here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from support.drivers.http import RecordingClient
+from support.drivers.platform import PlatformDriver
+from support.drivers.redaction import Redactor
+from support.dsl.aliases import Aliases
+from support.dsl.onboarding import Onboarding
+from support.dsl.platform import PlatformStatus
+
+
+@dataclass
+class Target:
+    """Where the system under test answers, however it was started."""
+
+    base_url: str
+    broker_url: str | None
+    operator_key: str | None
+    controls_enabled: bool = False
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+class World:
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self.aliases = Aliases()
+        self.redactor = Redactor()
+        self.http = RecordingClient(target.base_url, self.redactor, system="quantdesk")
+        self.platform = PlatformDriver(self.http, target.operator_key)
+        self.onboarding = Onboarding(self.platform, self.aliases)
+        self.status = PlatformStatus(self.platform)
+        self.last: Any = None
+
+    def close(self) -> None:
+        self.http.close()

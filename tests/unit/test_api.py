@@ -1,0 +1,108 @@
+"""The platform's HTTP contract in-process (FastAPI TestClient, real SQLite)."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+from quantdesk.app import create_app
+from quantdesk.settings import Settings
+from quantdesk.store.db import create_db_engine, migrate
+
+KEY = {"X-API-Key": "operator-key"}
+ALICE = {
+    "full_name": "Alice Martin",
+    "email": "alice@example.com",
+    "date_of_birth": "1985-04-12",
+    "risk_tolerance": "moderate",
+}
+
+
+@pytest.fixture
+def client(tmp_path):
+    settings = Settings(
+        data_dir=tmp_path,
+        operator_key="operator-key",
+        broker_url="http://127.0.0.1:9",
+        broker_timeout_seconds=0.2,
+    )
+    migrate(create_db_engine(settings.resolved_database_url()))
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def assert_error(response, status, code):
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"code", "message", "details"}
+    assert body["code"] == code
+    assert "Traceback" not in response.text
+    return body
+
+
+def test_register_then_read_back(client):
+    created = client.post("/v1/clients", json=ALICE, headers=KEY)
+    assert created.status_code == 201
+    client_id = created.json()["id"]
+    assert client.get(f"/v1/clients/{client_id}", headers=KEY).json()["email"] == ALICE["email"]
+    found = client.get("/v1/clients", params={"email": " ALICE@example.COM"}, headers=KEY)
+    assert [c["id"] for c in found.json()["items"]] == [client_id]
+
+
+def test_duplicate_email_in_other_case_is_a_conflict_and_stores_nothing(client):
+    client.post("/v1/clients", json=ALICE, headers=KEY)
+    again = client.post("/v1/clients", json={**ALICE, "email": "  ALICE@EXAMPLE.COM "}, headers=KEY)
+    assert_error(again, 409, "email_already_registered")
+    assert (
+        len(
+            client.get("/v1/clients", params={"email": ALICE["email"]}, headers=KEY).json()["items"]
+        )
+        == 1
+    )
+
+
+def test_validation_lists_every_field(client):
+    body = assert_error(
+        client.post("/v1/clients", json={"email": "x"}, headers=KEY), 422, "validation_failed"
+    )
+    assert {f["field"] for f in body["details"]["fields"]} == {
+        "full_name",
+        "email",
+        "date_of_birth",
+        "risk_tolerance",
+    }
+
+
+@pytest.mark.parametrize(
+    ("headers", "code"), [({}, "unauthenticated"), ({"X-API-Key": "wrong"}, "unauthenticated")]
+)
+def test_operator_key_required(client, headers, code):
+    assert_error(client.post("/v1/clients", json=ALICE, headers=headers), 401, code)
+
+
+def test_malformed_json_unknown_route_wrong_method(client):
+    assert_error(
+        client.post(
+            "/v1/clients", content=b"{nope", headers={**KEY, "content-type": "application/json"}
+        ),
+        400,
+        "malformed_request",
+    )
+    assert_error(client.get("/v1/nothing-here"), 404, "not_found")
+    assert_error(client.delete("/v1/health"), 405, "method_not_allowed")
+    assert_error(client.get("/v1/clients/cl_missing", headers=KEY), 404, "not_found")
+
+
+def test_not_ready_names_the_unreachable_broker(client):
+    body = assert_error(client.get("/v1/ready"), 503, "not_ready")
+    assert body["details"]["checks"]["database"] == "ok"
+    assert body["details"]["checks"]["broker"].startswith("unreachable")
+    assert "broker" in body["message"]
+
+
+def test_health_reports_version_and_database(client):
+    assert client.get("/v1/health").json() == {
+        "status": "ok",
+        "service": "quantdesk",
+        "version": "0.1.0",
+        "database": "sqlite",
+        "controls_enabled": False,
+    }

@@ -1,0 +1,24 @@
+from support.config import TargetConfig
+from support.dsl.aliases import Aliases
+
+
+def test_userdata_wins_over_environment():
+    config = TargetConfig.from_sources(
+        {"base_url": "http://a:1/"},
+        {"QUANTDESK_BASE_URL": "http://b:2", "QUANTDESK_OPERATOR_KEY": "k"},
+    )
+    assert config.base_url == "http://a:1"
+    assert config.operator_key == "k"
+    assert config.remote
+
+
+def test_embedded_by_default():
+    assert not TargetConfig.from_sources({}, {}).remote
+
+
+def test_aliases_are_stable_within_a_scenario_and_unique_across():
+    first, second = Aliases(), Aliases()
+    assert first.email("Alice") == first.email("Alice")
+    assert first.email("Alice") != second.email("Alice")
+    assert first.name("Alice").startswith("Alice ")
+    assert first.email("Mary Ann").startswith("mary-ann-")

@@ -1,0 +1,36 @@
+from support.drivers.redaction import REDACTED, Redactor
+
+
+def test_headers_by_name_and_known_values_anywhere():
+    r = Redactor(["s3cr3t-key"])
+    assert r.headers({"Authorization": "Bearer abc", "X-API-Key": "k", "Accept": "json"}) == {
+        "Authorization": REDACTED,
+        "X-API-Key": REDACTED,
+        "Accept": "json",
+    }
+    assert r.text("the key is s3cr3t-key!") == f"the key is {REDACTED}!"
+
+
+def test_json_bodies_are_redacted_by_key_at_any_depth():
+    r = Redactor()
+    body = r.body(
+        b'{"user": {"password": "pw", "name": "a"}, "tokens": [{"access_token": "t"}]}',
+        "application/json",
+    )
+    assert "pw" not in body and '"t"' not in body and '"a"' in body
+
+
+def test_forms_and_query_strings():
+    r = Redactor()
+    form = r.body(
+        b"grant_type=authorization_code&code=abc123&code_verifier=v3r",
+        "application/x-www-form-urlencoded",
+    )
+    assert "abc123" not in form and "v3r" not in form and "authorization_code" in form
+    url = r.url("http://h/cb?code=abc123&state=xyz")
+    assert "abc123" not in url and "state=xyz" in url
+
+
+def test_plain_text_secrets_are_redacted_inline():
+    r = Redactor()
+    assert "hunter2" not in r.body(b"password=hunter2 and more", "text/plain")
