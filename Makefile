@@ -56,7 +56,7 @@ acceptance-postgres:
 	QUANTDESK_DATABASE_URL=$(PG_URL) $(MAKE) acceptance
 
 bench: $(PY_STAMP)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python -m benchmarks.run
 
 fmt: $(PY_STAMP)
 	$(BIN)/ruff format .

@@ -87,12 +87,10 @@ def after_scenario(context, scenario):
     world = getattr(context, "world", None)
     if scenario.status in (Status.failed, Status.error) and context.system is not None:
         for process in context.system.processes:
-            attach_text(
-                f"{process.name} log during this scenario",
-                world.redactor.text(process.output_since_mark())
-                if world
-                else process.output_since_mark(),
-            )
+            lines = process.output_since_mark()
+            if lines:
+                attach_text(f"{process.name} log during this scenario",
+                            world.redactor.text(lines) if world else lines)
     if world is not None:
         world.close()
         context.world = None

@@ -1,0 +1,47 @@
+"""Runs the benchmarks, writes benchmarks/results/<name>.json and compares each
+ratio with the recorded baseline (benchmarks/baselines.json).
+
+A ratio more than 25 % above its baseline, or an absolute target missed, is reported
+as a regression and makes the exit status 1. Speed is never asserted in tests.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from benchmarks import bench_startup
+
+HERE = Path(__file__).resolve().parent
+
+TOLERANCE = 1.25
+
+
+def main() -> int:
+    baselines = json.loads((HERE / "baselines.json").read_text())
+    (HERE / "results").mkdir(exist_ok=True)
+    regressions = []
+    results = bench_startup.run()
+    (HERE / "results" / "startup.json").write_text(json.dumps(results, indent=2))
+    for name, measured in results.items():
+        base = baselines.get("startup", {}).get(name, {})
+        line = f"{name:28s} median {measured['median_s']:.3f} s"
+        if "ratio_to_reference" in measured:
+            line += f"  ratio {measured['ratio_to_reference']:.2f}"
+            if "ratio_to_reference" in base:
+                line += f" (baseline {base['ratio_to_reference']:.2f})"
+                if measured["ratio_to_reference"] > base["ratio_to_reference"] * TOLERANCE:
+                    regressions.append(f"{name}: ratio above baseline x{TOLERANCE}")
+        if "target_s" in measured and measured["median_s"] > measured["target_s"]:
+            regressions.append(
+                f"{name}: {measured['median_s']:.2f} s over the {measured['target_s']} s target"
+            )
+        print(line)
+    for regression in regressions:
+        print(f"REGRESSION {regression}")
+    return 1 if regressions else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
