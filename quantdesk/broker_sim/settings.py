@@ -1,0 +1,44 @@
+"""Broker simulator settings. It reads the shared data-directory variable and keeps
+its own storage in a separate sub-directory.
+
+Every field is read from a ``QUANTDESK_``-prefixed environment variable, e.g.
+``QUANTDESK_BROKER_CLIENT_SECRET``. ``QUANTDESK_BROKER_REDIRECT_URIS`` is a
+comma-separated list of exact redirect URIs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class BrokerSimSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="QUANTDESK_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("./var/quantdesk"))
+    controls_enabled: bool = False
+
+    # The one OAuth client the simulated broker knows: the QuantDesk platform.
+    broker_client_id: str = "quantdesk"
+    broker_client_secret: SecretStr | None = None
+    broker_redirect_uris: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    broker_access_token_ttl_seconds: int = Field(default=1800, gt=0)
+    broker_refresh_token_ttl_seconds: int = Field(default=7 * 24 * 3600, gt=0)
+    broker_code_ttl_seconds: int = Field(default=60, gt=0)
+
+    @field_validator("broker_redirect_uris", mode="before")
+    @classmethod
+    def _split_uris(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [uri.strip() for uri in value.split(",") if uri.strip()]
+        return value
+
+    @property
+    def storage_dir(self) -> Path:
+        return self.data_dir / "broker-sim"
+
+    def database_url(self) -> str:
+        return f"sqlite:///{(self.storage_dir / 'broker.db').resolve()}"

@@ -1,0 +1,187 @@
+"""Helpers for the broker simulator tests: a simulator on a temp dir and an OAuth client
+that plays the platform (and a browser) over TestClient."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from html import unescape
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+from fastapi.testclient import TestClient
+
+from quantdesk.broker_sim.app import create_broker_app
+from quantdesk.broker_sim.settings import BrokerSimSettings
+
+CLIENT_ID = "quantdesk"
+CLIENT_SECRET = "client-secret-for-tests"
+REDIRECT_URI = "http://127.0.0.1:8000/v1/broker/callback"
+PASSWORD = "correct horse battery"
+
+
+def pkce_pair() -> tuple[str, str]:
+    verifier = secrets.token_urlsafe(48)
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def query_of(response: httpx.Response) -> dict[str, str]:
+    assert response.status_code == 302, response.text
+    location = response.headers["location"]
+    return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+
+
+def hidden_fields(html: str) -> dict[str, str]:
+    pattern = r'<input type="hidden" name="([^"]+)" value="([^"]*)">'
+    return {unescape(k): unescape(v) for k, v in re.findall(pattern, html)}
+
+
+def basic(client_id: str = CLIENT_ID, secret: str = CLIENT_SECRET) -> dict[str, str]:
+    raw = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+    return {"Authorization": f"Basic {raw}"}
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@dataclass
+class Link:
+    """What the platform holds after linking a user's brokerage account."""
+
+    verifier: str
+    code: str
+    tokens: dict[str, Any]
+
+
+class Sim:
+    def __init__(self, tmp_path: Path, **overrides: Any) -> None:
+        values: dict[str, Any] = {
+            "data_dir": tmp_path,
+            "broker_client_id": CLIENT_ID,
+            "broker_client_secret": CLIENT_SECRET,
+            "broker_redirect_uris": [REDIRECT_URI],
+            "controls_enabled": True,
+        }
+        values.update(overrides)
+        self.settings = BrokerSimSettings(**values)
+        self.http = TestClient(
+            create_broker_app(self.settings), follow_redirects=False, raise_server_exceptions=False
+        )
+
+    def sign_up(self, username: str = "alice", password: str = PASSWORD) -> dict[str, Any]:
+        response = self.http.post(
+            "/v1/sandbox/users", json={"username": username, "password": password}
+        )
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    @staticmethod
+    def authorize_params(
+        challenge: str, state: str = "state-123", **overrides: str | None
+    ) -> dict[str, str]:
+        params = {
+            "response_type": "code",
+            "client_id": CLIENT_ID,
+            "redirect_uri": REDIRECT_URI,
+            "state": state,
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+            "scope": "account:read account:write",
+        }
+        params.update(overrides)
+        return {k: v for k, v in params.items() if v is not None}
+
+    def consent(
+        self,
+        challenge: str,
+        *,
+        username: str = "alice",
+        password: str = PASSWORD,
+        decision: str = "allow",
+        **overrides: str | None,
+    ) -> httpx.Response:
+        """Open the sign-in page like a browser, then submit its form."""
+        page = self.http.get(
+            "/oauth/authorize", params=self.authorize_params(challenge, **overrides)
+        )
+        assert page.status_code == 200, page.text
+        form = hidden_fields(page.text)
+        form.update(username=username, password=password, decision=decision)
+        return self.http.post("/oauth/authorize", data=form)
+
+    def exchange(
+        self,
+        code: str,
+        verifier: str,
+        *,
+        redirect_uri: str = REDIRECT_URI,
+        headers: dict[str, str] | None = None,
+        **extra: str,
+    ) -> httpx.Response:
+        data = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": redirect_uri,
+            "code_verifier": verifier,
+            **extra,
+        }
+        return self.http.post(
+            "/oauth/token", data=data, headers=basic() if headers is None else headers
+        )
+
+    def refresh(self, refresh_token: str, **extra: str) -> httpx.Response:
+        return self.http.post(
+            "/oauth/token",
+            headers=basic(),
+            data={"grant_type": "refresh_token", "refresh_token": refresh_token, **extra},
+        )
+
+    def revoke(self, token: str, hint: str | None = None) -> httpx.Response:
+        data = {"token": token} | ({"token_type_hint": hint} if hint else {})
+        return self.http.post("/oauth/revoke", headers=basic(), data=data)
+
+    def link(self, username: str = "alice") -> Link:
+        verifier, challenge = pkce_pair()
+        code = query_of(self.consent(challenge, username=username))["code"]
+        response = self.exchange(code, verifier)
+        assert response.status_code == 200, response.text
+        return Link(verifier, code, response.json())
+
+    def account(self, access_token: str) -> httpx.Response:
+        return self.http.get("/v1/account", headers=bearer(access_token))
+
+    def deposit(
+        self,
+        access_token: str,
+        amount: Any,
+        key: str | None = None,
+    ) -> httpx.Response:
+        headers = bearer(access_token) | ({"Idempotency-Key": key} if key else {})
+        return self.http.post("/v1/account/deposits", headers=headers, json={"amount": amount})
+
+    def advance_clock(self, seconds: float) -> None:
+        response = self.http.post("/v1/controls/clock", json={"advance_seconds": seconds})
+        assert response.status_code == 200, response.text
+
+
+def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"code", "message", "details"}, body
+    assert body["code"] == code, body
+    return body
+
+
+def assert_oauth_error(response: httpx.Response, status: int, error: str) -> None:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["error"] == error, body
+    assert body["error_description"]
+    assert response.headers["cache-control"] == "no-store"
