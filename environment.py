@@ -89,8 +89,10 @@ def after_scenario(context, scenario):
         for process in context.system.processes:
             lines = process.output_since_mark()
             if lines:
-                attach_text(f"{process.name} log during this scenario",
-                            world.redactor.text(lines) if world else lines)
+                attach_text(
+                    f"{process.name} log during this scenario",
+                    world.redactor.text(lines) if world else lines,
+                )
     if world is not None:
         world.close()
         context.world = None

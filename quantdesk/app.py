@@ -12,6 +12,7 @@ from quantdesk import __version__
 from quantdesk.api import clients, health
 from quantdesk.api.errors import install_error_handlers
 from quantdesk.clock import SystemClock
+from quantdesk.services.client_auth import ClientAuthService
 from quantdesk.services.onboarding import OnboardingService
 from quantdesk.settings import Settings
 from quantdesk.store.db import check_connection, create_db_engine, session_factory
@@ -30,6 +31,8 @@ class Platform:
             base_url=settings.broker_url, timeout=settings.broker_timeout_seconds
         )
         self.onboarding = OnboardingService(self.sessions, self.clock)
+        self.client_auth = ClientAuthService(self.sessions, self.clock,
+                                             settings.client_token_ttl_seconds)
 
     def readiness(self) -> dict[str, str]:
         checks: dict[str, str] = {}

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
         description="Expose test controls (clock, fault injection). Never in production.",
     )
     broker_timeout_seconds: float = Field(default=2.0, gt=0)
+    client_token_ttl_seconds: int = Field(
+        default=3600, gt=0, description="Lifetime of a client's bearer token."
+    )
     log_level: str = Field(default="info")
 
     def resolved_database_url(self) -> str:

@@ -1,6 +1,7 @@
 from behave import given, then, when
 from hamcrest import assert_that, empty, equal_to, has_entries, has_length, is_not, none
 
+from support.matchers import as_shown
 from support.tables import detail_table
 
 
@@ -57,10 +58,9 @@ def step_not_registered(context, name):
 
 @then("{name}'s client record shows:")
 def step_record_shows(context, name):
-    onboarding = context.world.onboarding
-    expected = onboarding.details_from(name, detail_table(context.table))
-    shown = {k: expected[k] for k in onboarding.details_from(name, {}) if k in expected}
-    assert_that(onboarding.record_of(name), has_entries(shown))
+    expected = context.world.onboarding.details_from(name, detail_table(context.table))
+    record = context.world.onboarding.record_of(name)
+    assert_that(record, has_entries({k: as_shown(expected[k]) for k in expected if k in record}))
 
 
 @then("exactly one client is registered with {name}'s email")
@@ -87,3 +87,38 @@ def step_refused_unauthenticated(context):
 def step_refused_problems(context):
     expected = {row["detail"]: row["problem"] for row in context.table}
     assert_that(context.world.onboarding.refusal_problems(), equal_to(expected))
+
+
+@when("{name} signs in with their password")
+def step_sign_in(context, name):
+    assert_that(context.world.onboarding.sign_in(name), equal_to(True), "the sign-in was refused")
+
+
+@when("{name} signs in with a wrong password")
+def step_sign_in_wrong(context, name):
+    context.world.onboarding.sign_in(name, password="not-the-password-at-all")
+
+
+@then("{name} sees their own client record")
+def step_sees_own(context, name):
+    onboarding = context.world.onboarding
+    assert_that(onboarding.own_record(name), has_entries(email=onboarding.email_of(name)))
+
+
+@then("the sign-in is refused because the email or password is wrong")
+def step_sign_in_refused(context):
+    refusal = context.world.onboarding.last_refusal
+    assert_that(refusal, is_not(none()), "the sign-in was accepted")
+    assert_that(refusal.code, equal_to("invalid_credentials"))
+
+
+@when("{viewer} asks for {subject}'s client record")
+def step_asks_for_other(context, viewer, subject):
+    context.world.onboarding.record_seen_by(viewer, subject)
+
+
+@then("{viewer} is told there is no such client")
+def step_no_such_client(context, viewer):
+    onboarding = context.world.onboarding
+    assert_that(onboarding.last_seen, none(), f"{viewer} was shown another client's record")
+    assert_that(onboarding.last_refusal.code, equal_to("not_found"))

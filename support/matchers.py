@@ -27,3 +27,10 @@ class AllChecksOk(BaseMatcher[dict[str, Any]]):
 
 def all_checks_ok(*names: str) -> AllChecksOk:
     return AllChecksOk(*names)
+
+
+def as_shown(value: Any) -> Any:
+    """A detail as the platform shows it: whole numbers given as text become numbers."""
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return value

@@ -31,7 +31,7 @@ class World:
         self.redactor = Redactor()
         self.http = RecordingClient(target.base_url, self.redactor, system="quantdesk")
         self.platform = PlatformDriver(self.http, target.operator_key)
-        self.onboarding = Onboarding(self.platform, self.aliases)
+        self.onboarding = Onboarding(self.platform, self.aliases, self.redactor)
         self.status = PlatformStatus(self.platform)
         self.last: Any = None
 

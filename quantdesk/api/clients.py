@@ -1,16 +1,16 @@
-"""Clients: registered by operators."""
+"""Clients: registered by operators; a signed-in client sees only itself."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Security
 from pydantic import BaseModel, ConfigDict, Field
 
-from quantdesk.api.security import require_operator
+from quantdesk.api.security import Caller, require_caller, require_client, require_operator
 
-router = APIRouter(prefix="/v1/clients", tags=["clients"], dependencies=[Depends(require_operator)])
+router = APIRouter(tags=["clients"])
 
 
 class ClientRegistrationIn(BaseModel):
@@ -20,9 +20,12 @@ class ClientRegistrationIn(BaseModel):
     full_name: Any = Field(default=None, examples=["Alice Martin"])
     email: Any = Field(default=None, examples=["alice@example.com"])
     date_of_birth: Any = Field(default=None, examples=["1985-04-12"])
+    country: Any = Field(default=None, examples=["GB"], description="ISO 3166-1 alpha-2")
     risk_tolerance: Any = Field(
         default=None, examples=["moderate"], description="conservative, moderate or aggressive"
     )
+    investment_horizon_years: Any = Field(default=None, examples=[10], description="1 to 50")
+    password: Any = Field(default=None, description="12 to 128 characters; stored hashed")
 
 
 class ClientOut(BaseModel):
@@ -30,25 +33,79 @@ class ClientOut(BaseModel):
     full_name: str
     email: str
     date_of_birth: date
+    country: str | None
     risk_tolerance: str
+    investment_horizon_years: int | None
     status: str
     created_at: str
-
-
-@router.post("", status_code=201, response_model=ClientOut, summary="Register a client")
-def register_client(body: ClientRegistrationIn, request: Request) -> dict[str, Any]:
-    return request.app.state.platform.onboarding.register(body.model_dump())
-
-
-@router.get("/{client_id}", response_model=ClientOut, summary="A registered client")
-def get_client(client_id: str, request: Request) -> dict[str, Any]:
-    return request.app.state.platform.onboarding.get(client_id)
 
 
 class ClientList(BaseModel):
     items: list[ClientOut]
 
 
-@router.get("", response_model=ClientList, summary="Clients with an email, ignoring case")
+class SignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: Any = None
+    password: Any = None
+
+
+class SessionOut(BaseModel):
+    access_token: str
+    token_type: str
+    expires_in: int
+    client_id: str
+
+
+@router.post(
+    "/v1/clients",
+    status_code=201,
+    response_model=ClientOut,
+    dependencies=[Depends(require_operator)],
+    summary="Register a client (operator)",
+)
+def register_client(body: ClientRegistrationIn, request: Request) -> dict[str, Any]:
+    return request.app.state.platform.onboarding.register(body.model_dump())
+
+
+@router.get(
+    "/v1/clients",
+    response_model=ClientList,
+    dependencies=[Depends(require_operator)],
+    summary="Clients with an email, ignoring case (operator)",
+)
 def find_clients(request: Request, email: str) -> dict[str, Any]:
     return {"items": request.app.state.platform.onboarding.find_by_email(email)}
+
+
+@router.get(
+    "/v1/clients/{client_id}",
+    response_model=ClientOut,
+    summary="A client: any for operators, only itself for a client",
+)
+def get_client(
+    client_id: str, request: Request, caller: Caller = Security(require_caller)
+) -> dict[str, Any]:
+    caller.require_access_to(client_id)
+    return request.app.state.platform.onboarding.get(client_id)
+
+
+@router.post(
+    "/v1/sessions",
+    status_code=201,
+    response_model=SessionOut,
+    tags=["sessions"],
+    summary="A client signs in with email and password",
+)
+def sign_in(body: SignIn, request: Request) -> dict[str, Any]:
+    return request.app.state.platform.client_auth.sign_in(body.email, body.password)
+
+
+@router.get(
+    "/v1/me",
+    response_model=ClientOut,
+    tags=["sessions"],
+    summary="The signed-in client's own record",
+)
+def me(request: Request, caller: Caller = Security(require_client)) -> dict[str, Any]:
+    return request.app.state.platform.onboarding.get(caller.client_id)

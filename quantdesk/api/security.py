@@ -1,24 +1,61 @@
-"""Who is calling: operators authenticate with an API key."""
+"""Who is calling: operators authenticate with an API key, clients with a bearer token."""
 
 from __future__ import annotations
 
 import hmac
+from dataclasses import dataclass
 
 from fastapi import Request, Security
-from fastapi.security import APIKeyHeader
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from quantdesk.errors import Unauthenticated
+from quantdesk.errors import NotFound, Unauthenticated
 
 operator_key_header = APIKeyHeader(
     name="X-API-Key", auto_error=False, description="The back-office operator key."
 )
+client_bearer = HTTPBearer(auto_error=False, description="A client's token from POST /v1/sessions.")
 
 
-def require_operator(request: Request, key: str | None = Security(operator_key_header)) -> None:
+@dataclass(frozen=True)
+class Caller:
+    operator: bool
+    client_id: str | None = None
+
+    def require_access_to(self, client_id: str) -> None:
+        """Operators see every client; a client only itself. Others' are "not found"."""
+        if not self.operator and self.client_id != client_id:
+            raise NotFound("No client with that id.", details={"client_id": client_id})
+
+
+def _check_operator_key(request: Request, key: str) -> None:
     expected = request.app.state.platform.settings.operator_key
-    if not key:
-        raise Unauthenticated("An operator API key is required.")
     if expected is None or not hmac.compare_digest(
         key.encode(), expected.get_secret_value().encode()
     ):
         raise Unauthenticated("The operator API key is not valid.")
+
+
+def require_operator(request: Request, key: str | None = Security(operator_key_header)) -> None:
+    if not key:
+        raise Unauthenticated("An operator API key is required.")
+    _check_operator_key(request, key)
+
+
+def require_caller(
+    request: Request,
+    key: str | None = Security(operator_key_header),
+    bearer: HTTPAuthorizationCredentials | None = Security(client_bearer),
+) -> Caller:
+    if key:
+        _check_operator_key(request, key)
+        return Caller(operator=True)
+    if bearer:
+        client_id = request.app.state.platform.client_auth.authenticate(bearer.credentials)
+        return Caller(operator=False, client_id=client_id)
+    raise Unauthenticated("An operator API key or a client bearer token is required.")
+
+
+def require_client(caller: Caller = Security(require_caller)) -> Caller:
+    if caller.client_id is None:
+        raise Unauthenticated("This is a client's own resource: sign in as the client.")
+    return caller

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -12,7 +12,44 @@ from email_validator import EmailNotValidError, validate_email
 
 MINIMUM_AGE_YEARS = 18
 MAX_NAME_LENGTH = 200
-REGISTRATION_FIELDS = ("full_name", "email", "date_of_birth", "risk_tolerance")
+MIN_HORIZON_YEARS, MAX_HORIZON_YEARS = 1, 50
+MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH = 12, 128
+# ISO 3166-1 alpha-2 codes of the countries the platform onboards clients from.
+SUPPORTED_COUNTRIES = frozenset(
+    {
+        "AT",
+        "AU",
+        "BE",
+        "CA",
+        "CH",
+        "DE",
+        "DK",
+        "ES",
+        "FI",
+        "FR",
+        "GB",
+        "IE",
+        "IT",
+        "JP",
+        "LU",
+        "NL",
+        "NO",
+        "NZ",
+        "PT",
+        "SE",
+        "SG",
+        "US",
+    }
+)
+REGISTRATION_FIELDS = (
+    "full_name",
+    "email",
+    "date_of_birth",
+    "country",
+    "risk_tolerance",
+    "investment_horizon_years",
+    "password",
+)
 
 
 class RiskTolerance(StrEnum):
@@ -37,6 +74,9 @@ class Registration:
     email: str
     date_of_birth: date
     risk_tolerance: RiskTolerance
+    country: str
+    investment_horizon_years: int
+    password: str = field(repr=False)
 
     @property
     def email_key(self) -> str:
@@ -135,7 +175,60 @@ def validate_registration(
                 )
             )
 
+    country = _text(data, "country", problems)
+    if country is not None and country.upper() not in SUPPORTED_COUNTRIES:
+        problems.append(
+            FieldProblem(
+                "country",
+                "unsupported_country",
+                "country must be the ISO code of a supported country.",
+            )
+        )
+        country = None
+
+    horizon = _horizon(data, problems)
+
+    password = data.get("password")
+    if password is None or password == "":
+        problems.append(FieldProblem("password", "required", "password is required."))
+        password = None
+    elif not isinstance(password, str):
+        problems.append(FieldProblem("password", "invalid_type", "password must be a string."))
+        password = None
+    elif not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        problems.append(
+            FieldProblem(
+                "password",
+                "weak_password",
+                f"password must be {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters.",
+            )
+        )
+        password = None
+
     if problems:
         return None, problems
-    assert full_name and email and born and tolerance
-    return Registration(full_name, email, born, tolerance), []
+    assert full_name and email and born and tolerance and country and horizon and password
+    return Registration(full_name, email, born, tolerance, country.upper(), horizon, password), []
+
+
+def _horizon(data: Mapping[str, Any], problems: list[FieldProblem]) -> int | None:
+    name = "investment_horizon_years"
+    value = data.get(name)
+    if value is None or value == "":
+        problems.append(FieldProblem(name, "required", f"{name} is required."))
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int):
+        problems.append(FieldProblem(name, "invalid_type", f"{name} must be whole years."))
+        return None
+    if not MIN_HORIZON_YEARS <= value <= MAX_HORIZON_YEARS:
+        problems.append(
+            FieldProblem(
+                name,
+                "out_of_range",
+                f"{name} must be between {MIN_HORIZON_YEARS} and {MAX_HORIZON_YEARS} years.",
+            )
+        )
+        return None
+    return value

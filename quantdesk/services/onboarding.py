@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from quantdesk.clock import SystemClock
 from quantdesk.domain.clients import normalize_email, validate_registration
 from quantdesk.errors import Conflict, NotFound, ValidationFailed
+from quantdesk.services.client_auth import hash_password
 from quantdesk.store.models import ClientRow
 
 
@@ -23,6 +24,8 @@ def client_view(row: ClientRow) -> dict[str, Any]:
         "email": row.email,
         "date_of_birth": row.date_of_birth.isoformat(),
         "risk_tolerance": row.risk_tolerance,
+        "country": row.country,
+        "investment_horizon_years": row.investment_horizon_years,
         "status": row.status,
         "created_at": row.created_at.isoformat().replace("+00:00", "Z"),
     }
@@ -44,6 +47,9 @@ class OnboardingService:
             email_key=registration.email_key,
             date_of_birth=registration.date_of_birth,
             risk_tolerance=registration.risk_tolerance.value,
+            country=registration.country,
+            investment_horizon_years=registration.investment_horizon_years,
+            password_hash=hash_password(registration.password),
             status="registered",
             created_at=self.clock.now(),
         )

@@ -32,8 +32,20 @@ class PlatformDriver:
             "POST", "/v1/clients", json=fields, headers=self._operator(operator_key)
         )
 
-    def get_client(self, client_id: str) -> dict[str, Any]:
-        return self.http.json("GET", f"/v1/clients/{client_id}", headers=self._operator())
+    def get_client(self, client_id: str, *, token: str | None = None) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {token}"} if token else self._operator()
+        return self.http.json("GET", f"/v1/clients/{client_id}", headers=headers)
+
+    # -- client sessions ----------------------------------------------------
+    def sign_in(self, email: str, password: str) -> dict[str, Any]:
+        session = self.http.json(
+            "POST", "/v1/sessions", json={"email": email, "password": password}
+        )
+        self.http.redactor.remember(session.get("access_token"))
+        return session
+
+    def own_record(self, token: str) -> dict[str, Any]:
+        return self.http.json("GET", "/v1/me", headers={"Authorization": f"Bearer {token}"})
 
     def find_clients(self, email: str) -> list[dict[str, Any]]:
         return self.http.json(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,6 +10,7 @@ import allure
 
 from support.drivers.http import ApiError
 from support.drivers.platform import PlatformDriver
+from support.drivers.redaction import Redactor
 from support.dsl.aliases import Aliases
 
 # How the specification names registration details, and the contract's field names.
@@ -16,7 +18,10 @@ DETAILS = {
     "full name": "full_name",
     "email": "email",
     "date of birth": "date_of_birth",
+    "country": "country",
     "risk tolerance": "risk_tolerance",
+    "investment horizon": "investment_horizon_years",
+    "password": "password",
 }
 FIELD_NAMES = {v: k for k, v in DETAILS.items()}
 
@@ -31,6 +36,9 @@ PROBLEMS = {
     "too_long": "is too long",
     "invalid_type": "is of the wrong kind",
     "unknown_field": "is not a registration detail",
+    "unsupported_country": "is not a country we serve",
+    "out_of_range": "is outside 1 to 50 years",
+    "weak_password": "is too short",
 }
 
 EMAIL_VARIANTS = {
@@ -44,15 +52,29 @@ EMAIL_VARIANTS = {
 class Onboarding:
     platform: PlatformDriver
     aliases: Aliases
+    redactor: Redactor
     clients: dict[str, dict[str, Any]] = field(default_factory=dict)
+    passwords: dict[str, str] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
     last_refusal: ApiError | None = None
+    last_seen: dict[str, Any] | None = None
+
+    def password_of(self, name: str) -> str:
+        """A fresh password per client and scenario, redacted from all evidence."""
+        if name not in self.passwords:
+            self.passwords[name] = f"pw-{secrets.token_urlsafe(15)}"
+            self.redactor.remember(self.passwords[name])
+        return self.passwords[name]
 
     def default_details(self, name: str) -> dict[str, Any]:
         return {
             "full_name": self.aliases.name(name),
             "email": self.aliases.email(name),
             "date_of_birth": "1985-04-12",
+            "country": "GB",
             "risk_tolerance": "moderate",
+            "investment_horizon_years": 10,
+            "password": self.password_of(name),
         }
 
     def details_from(self, name: str, given: dict[str, str]) -> dict[str, Any]:
@@ -97,6 +119,35 @@ class Onboarding:
     def clients_with_email(self, email: str) -> list[dict[str, Any]]:
         with allure.step(f"Find clients registered with {email}"):
             return self.platform.find_clients(email)
+
+    def sign_in(self, name: str, password: str | None = None) -> bool:
+        """Sign ``name`` in; False (and the refusal remembered) if the platform refuses."""
+        self.last_refusal = None
+        password = self.password_of(name) if password is None else password
+        self.redactor.remember(password)
+        try:
+            with allure.step(f"{name} signs in"):
+                session = self.platform.sign_in(self.email_of(name), password)
+        except ApiError as refusal:
+            self.last_refusal = refusal
+            return False
+        self.tokens[name] = session["access_token"]
+        return True
+
+    def record_seen_by(self, viewer: str, subject: str) -> dict[str, Any] | None:
+        """What ``viewer``, signed in, gets when asking for ``subject``'s client record."""
+        self.last_refusal = self.last_seen = None
+        subject_id = self.clients[subject]["id"]
+        try:
+            with allure.step(f"{viewer} asks for {subject}'s client record"):
+                self.last_seen = self.platform.get_client(subject_id, token=self.tokens[viewer])
+        except ApiError as refusal:
+            self.last_refusal = refusal
+        return self.last_seen
+
+    def own_record(self, name: str) -> dict[str, Any]:
+        with allure.step(f"{name} looks at their own record"):
+            return self.platform.own_record(self.tokens[name])
 
     def refusal_problems(self) -> dict[str, str]:
         """``{detail: problem}`` of the last refusal, in the specification's words."""

@@ -12,6 +12,9 @@ ALICE = {
     "full_name": "Alice Martin",
     "email": "alice@example.com",
     "date_of_birth": "1985-04-12",
+    "country": "GB",
+    "investment_horizon_years": 10,
+    "password": "correct horse battery",
     "risk_tolerance": "moderate",
 }
 
@@ -67,7 +70,10 @@ def test_validation_lists_every_field(client):
         "full_name",
         "email",
         "date_of_birth",
+        "country",
         "risk_tolerance",
+        "investment_horizon_years",
+        "password",
     }
 
 
@@ -106,3 +112,35 @@ def test_health_reports_version_and_database(client):
         "database": "sqlite",
         "controls_enabled": False,
     }
+
+
+def test_a_client_signs_in_and_sees_only_itself(client):
+    alice = client.post("/v1/clients", json=ALICE, headers=KEY).json()
+    bob = client.post("/v1/clients", json={**ALICE, "email": "bob@example.com"}, headers=KEY)
+    session = client.post(
+        "/v1/sessions", json={"email": "ALICE@example.com", "password": ALICE["password"]}
+    )
+    assert session.status_code == 201
+    bearer = {"Authorization": f"Bearer {session.json()['access_token']}"}
+    assert client.get("/v1/me", headers=bearer).json()["id"] == alice["id"]
+    assert client.get(f"/v1/clients/{alice['id']}", headers=bearer).status_code == 200
+    assert_error(client.get(f"/v1/clients/{bob.json()['id']}", headers=bearer), 404, "not_found")
+    assert_error(
+        client.get("/v1/me", headers={"Authorization": "Bearer nope"}), 401, "invalid_token"
+    )
+
+
+@pytest.mark.parametrize("password", ["wrong password!", ""])
+def test_wrong_credentials_are_refused_alike(client, password):
+    client.post("/v1/clients", json=ALICE, headers=KEY)
+    for email in (ALICE["email"], "nobody@example.com"):
+        assert_error(
+            client.post("/v1/sessions", json={"email": email, "password": password}),
+            401,
+            "invalid_credentials",
+        )
+
+
+def test_password_is_stored_hashed(client, tmp_path):
+    client.post("/v1/clients", json=ALICE, headers=KEY)
+    assert ALICE["password"].encode() not in (tmp_path / "quantdesk.db").read_bytes()

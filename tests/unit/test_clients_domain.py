@@ -11,6 +11,9 @@ VALID = {
     "full_name": "Alice Martin",
     "email": "Alice@Example.com",
     "date_of_birth": "1985-04-12",
+    "country": "gb",
+    "investment_horizon_years": "10",
+    "password": "correct horse battery",
     "risk_tolerance": "moderate",
 }
 
@@ -42,7 +45,30 @@ def test_every_problem_is_reported_at_once():
         "date_of_birth": "invalid_date",
         "risk_tolerance": "invalid_choice",
         "shoe_size": "unknown_field",
+        "country": "required",
+        "investment_horizon_years": "required",
+        "password": "required",
     }
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        ("country", "XX", "unsupported_country"),
+        ("investment_horizon_years", 0, "out_of_range"),
+        ("investment_horizon_years", 51, "out_of_range"),
+        ("investment_horizon_years", 2.5, "invalid_type"),
+        ("investment_horizon_years", True, "invalid_type"),
+        ("password", "short", "weak_password"),
+    ],
+)
+def test_suitability_and_credential_rules(field, value, code):
+    assert problems({**VALID, field: value}) == {field: code}
+
+
+def test_horizon_bounds_are_inclusive():
+    assert problems({**VALID, "investment_horizon_years": 1}) == {}
+    assert problems({**VALID, "investment_horizon_years": 50}) == {}
 
 
 @pytest.mark.parametrize(
