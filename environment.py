@@ -5,14 +5,24 @@ from __future__ import annotations
 
 import os
 import platform as host
+from pathlib import Path
 
 import httpx
 from behave.model_core import Status
 
 from support.config import TargetConfig
 from support.drivers.launcher import EmbeddedSystem
+from support.leaks import find_leaks
 from support.reporting import RUN_FACTS, attach_text
 from support.world import Target, World
+
+
+def _allure_results_dir(config) -> Path | None:
+    """Where the allure formatter of this run writes, if it runs."""
+    for name, opener in zip(config.format or [], config.outputs or [], strict=False):
+        if "allure" in name.lower() and getattr(opener, "name", None):
+            return Path(opener.name)
+    return None
 
 
 class TargetUnavailable(RuntimeError):
@@ -62,6 +72,7 @@ def before_all(context):
         )
         mode = "embedded"
     context.target = target
+    context.secrets_used = set()
     RUN_FACTS.update(
         {
             "mode": mode,
@@ -94,6 +105,7 @@ def after_scenario(context, scenario):
                     world.redactor.text(lines) if world else lines,
                 )
     if world is not None:
+        context.secrets_used.update(world.redactor.secrets)
         world.close()
         context.world = None
 
@@ -101,3 +113,9 @@ def after_scenario(context, scenario):
 def after_all(context):
     if getattr(context, "system", None) is not None:
         context.system.stop()
+    if context.target.operator_key:
+        context.secrets_used.add(context.target.operator_key)
+    results = _allure_results_dir(context.config)
+    leaks = find_leaks(results, context.secrets_used) if results else {}
+    if leaks:
+        raise AssertionError(f"secrets used by this run reached the Allure results: {leaks}")

@@ -50,6 +50,10 @@ class Redactor:
         if value and len(value) >= 4:
             self._values.add(value)
 
+    @property
+    def secrets(self) -> frozenset[str]:
+        return frozenset(self._values)
+
     def text(self, text: str) -> str:
         for value in sorted(self._values, key=len, reverse=True):
             text = text.replace(value, REDACTED)
