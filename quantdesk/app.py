@@ -31,8 +31,9 @@ class Platform:
             base_url=settings.broker_url, timeout=settings.broker_timeout_seconds
         )
         self.onboarding = OnboardingService(self.sessions, self.clock)
-        self.client_auth = ClientAuthService(self.sessions, self.clock,
-                                             settings.client_token_ttl_seconds)
+        self.client_auth = ClientAuthService(
+            self.sessions, self.clock, settings.client_token_ttl_seconds
+        )
 
     def readiness(self) -> dict[str, str]:
         checks: dict[str, str] = {}
