@@ -10,9 +10,11 @@ from fastapi import FastAPI
 
 from quantdesk import __version__
 from quantdesk.api import clients, health
+from quantdesk.api import market_data as market_data_api
 from quantdesk.api.errors import install_error_handlers
 from quantdesk.clock import SystemClock
 from quantdesk.services.client_auth import ClientAuthService
+from quantdesk.services.market_data import MarketDataService
 from quantdesk.services.onboarding import OnboardingService
 from quantdesk.settings import Settings
 from quantdesk.store.db import check_connection, create_db_engine, session_factory
@@ -31,6 +33,7 @@ class Platform:
             base_url=settings.broker_url, timeout=settings.broker_timeout_seconds
         )
         self.onboarding = OnboardingService(self.sessions, self.clock)
+        self.market_data = MarketDataService(self.sessions, self.clock)
         self.client_auth = ClientAuthService(
             self.sessions, self.clock, settings.client_token_ttl_seconds
         )
@@ -77,4 +80,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(clients.router)
+    app.include_router(market_data_api.router)
     return app

@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from support.drivers.http import RecordingClient
+from support.drivers.market_data import MarketDataDriver
 from support.drivers.platform import PlatformDriver
 from support.drivers.redaction import Redactor
 from support.dsl.aliases import Aliases
+from support.dsl.market_data import MarketData
 from support.dsl.onboarding import Onboarding
 from support.dsl.platform import PlatformStatus
 
@@ -33,6 +35,9 @@ class World:
         self.platform = PlatformDriver(self.http, target.operator_key)
         self.onboarding = Onboarding(self.platform, self.aliases, self.redactor)
         self.status = PlatformStatus(self.platform)
+        self.market_data = MarketData(
+            MarketDataDriver(self.http, target.operator_key), self.aliases
+        )
         self.last: Any = None
 
     def close(self) -> None:

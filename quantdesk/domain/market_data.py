@@ -333,9 +333,9 @@ def parse_csv(data: bytes, *, symbol: str | None = None) -> pd.DataFrame:
 def _coerce_sessions(raw: pd.Series) -> pd.Series:
     """Dates from datetimes, date objects or text (ISO, then US m/d/Y, then anything)."""
     if isinstance(raw.dtype, pd.DatetimeTZDtype):
-        return raw.dt.tz_localize(None).dt.normalize().astype(SESSION_DTYPE)
+        return _as_session_dtype(raw.dt.tz_localize(None).dt.normalize())
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
-        return raw.dt.normalize().astype(SESSION_DTYPE)
+        return _as_session_dtype(raw.dt.normalize())
     parsed = pd.to_datetime(raw, errors="coerce", format="ISO8601")
     pending = parsed.isna() & raw.notna()
     for fmt in ("%m/%d/%Y", "mixed"):
@@ -345,7 +345,17 @@ def _coerce_sessions(raw: pd.Series) -> pd.Series:
         pending = parsed.isna() & raw.notna()
     if isinstance(parsed.dtype, pd.DatetimeTZDtype):  # pragma: no cover - mixed tz text
         parsed = parsed.dt.tz_localize(None)
-    return parsed.dt.normalize().astype(SESSION_DTYPE)
+    return _as_session_dtype(parsed.dt.normalize())
+
+
+def _as_session_dtype(days: pd.Series) -> pd.Series:
+    """To nanosecond dates without overflow: a date after 2262 becomes the last
+    representable day (still a ``future_session``), one before 1677 (e.g. "5th March"
+    read as year 1) is missing."""
+    last = pd.Timestamp.max.normalize()
+    first = pd.Timestamp.min.ceil("D")
+    days = days.where(~(days > last), last)
+    return days.where(~(days < first)).astype(SESSION_DTYPE)
 
 
 def _coerce_numbers(raw: pd.Series) -> pd.Series:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from quantdesk.clock import SystemClock
+from quantdesk.clock import SystemClock, utc_text
 from quantdesk.domain.clients import normalize_email, validate_registration
 from quantdesk.errors import Conflict, NotFound, ValidationFailed
 from quantdesk.services.client_auth import hash_password
@@ -27,7 +27,7 @@ def client_view(row: ClientRow) -> dict[str, Any]:
         "country": row.country,
         "investment_horizon_years": row.investment_horizon_years,
         "status": row.status,
-        "created_at": row.created_at.isoformat().replace("+00:00", "Z"),
+        "created_at": utc_text(row.created_at),
     }
 
 

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    Double,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -43,3 +53,57 @@ class ClientSessionRow(Base):
 
 
 # -- market data (migration 0003) ---------------------------------------------------------
+
+
+class DailyBarRow(Base):
+    """One symbol's OHLCV bar of one exchange session; (symbol, session) is unique."""
+
+    __tablename__ = "daily_bars"
+    __table_args__ = (UniqueConstraint("symbol", "session", name="uq_daily_bars_symbol_session"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    symbol: Mapped[str] = mapped_column(String(40))
+    session: Mapped[date] = mapped_column(Date)
+    # Double precision: float64 in and out, so a re-sent file compares equal exactly.
+    open: Mapped[float] = mapped_column(Double)
+    high: Mapped[float] = mapped_column(Double)
+    low: Mapped[float] = mapped_column(Double)
+    close: Mapped[float] = mapped_column(Double)
+    volume: Mapped[int] = mapped_column(BigInteger)
+    run_id: Mapped[str] = mapped_column(String(40), ForeignKey("ingestion_runs.id"))
+
+
+class IngestionRunRow(Base):
+    """One load of a bars file: what came in, what was stored, what was set aside."""
+
+    __tablename__ = "ingestion_runs"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    source: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))  # full | incremental | backfill
+    range_start: Mapped[date | None] = mapped_column(Date)
+    range_end: Mapped[date | None] = mapped_column(Date)
+    symbols: Mapped[str] = mapped_column(Text)  # JSON list
+    received: Mapped[int] = mapped_column(Integer)
+    inserted: Mapped[int] = mapped_column(Integer)
+    updated: Mapped[int] = mapped_column(Integer)
+    unchanged: Mapped[int] = mapped_column(Integer)
+    rejected: Mapped[int] = mapped_column(Integer)
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    # succeeded | succeeded_with_rejections | failed
+    status: Mapped[str] = mapped_column(String(30))
+    reason: Mapped[str | None] = mapped_column(Text)
+    gaps: Mapped[str] = mapped_column(Text)  # JSON {symbol: [iso dates]}
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class QuarantinedRowRow(Base):
+    """An input row of a run that broke validation rules, kept as it was given."""
+
+    __tablename__ = "quarantined_rows"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[str] = mapped_column(String(40), ForeignKey("ingestion_runs.id"), index=True)
+    row_number: Mapped[int] = mapped_column(Integer)  # 1-based bar row of the file
+    raw_values: Mapped[str] = mapped_column(Text)  # JSON {column: value as given}
+    rules: Mapped[str] = mapped_column(Text)  # JSON list of rule names

@@ -27,5 +27,12 @@ class Aliases:
         """``"Alice"`` -> ``"alice-3f9c2a1b@example.com"``."""
         return f"{_slug(alias)}-{self.tag}@example.com"
 
+    def symbol(self, alias: str) -> str:
+        """``"SPX"`` -> ``"SPX_3F9C2A1B"``: a ticker of this scenario only (upper case)."""
+        key = f"symbol:{alias.strip().upper()}"
+        if key not in self._names:
+            self._names[key] = f"{re.sub(r'[^A-Z0-9]+', '_', key[7:])}_{self.tag.upper()}"
+        return self._names[key]
+
     def known(self) -> dict[str, str]:
         return dict(self._names)

@@ -22,3 +22,10 @@ def test_aliases_are_stable_within_a_scenario_and_unique_across():
     assert first.email("Alice") != second.email("Alice")
     assert first.name("Alice").startswith("Alice ")
     assert first.email("Mary Ann").startswith("mary-ann-")
+
+
+def test_symbol_aliases_are_tickers_unique_per_scenario():
+    first, second = Aliases("3f9c2a1b"), Aliases("0badcafe")
+    assert first.symbol("SPX") == "SPX_3F9C2A1B" == first.symbol(" spx ")
+    assert first.symbol("SPX") != second.symbol("SPX")
+    assert first.symbol("Brent crude") == "BRENT_CRUDE_3F9C2A1B"

@@ -305,3 +305,15 @@ def test_a_storage_round_trip_rounding_is_not_an_update():
     incoming = existing.assign(close=existing["close"] + 1e-12)
     _, updated, unchanged = diff_bars(existing, incoming)
     assert updated.empty and len(unchanged) == 1
+
+
+def test_sessions_outside_the_nanosecond_range_are_quarantined_not_a_crash():
+    # Regression: "5th March" parses (format="mixed") as year 1 and 2999-03-05 is after
+    # 2262; both overflowed the datetime64[ns] cast and raised OutOfBoundsDatetime.
+    raw = parse_csv(
+        b"symbol,session,open,high,low,close,volume\n"
+        b"A,2024-03-04,1,2,0.5,1,1\nA,5th March,1,2,0.5,1,1\nA,2999-03-05,1,2,0.5,1,1\n"
+    )
+    result = validate_bars(raw, today=date(2026, 1, 1))
+    assert result.valid_count == 1
+    assert list(result.quarantined["rules"]) == [["missing_value"], ["future_session"]]

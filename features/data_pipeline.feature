@@ -1,0 +1,182 @@
+@allure.label.epic:Market_data
+Feature: Daily market data pipeline
+  Models are trained and portfolios rebalanced on the daily prices the platform keeps.
+  Operators load those prices from data vendors' files. A wrong price in the history
+  silently becomes a wrong model or a wrong order, so the platform stores only bars
+  that make sense, sets every other row aside with the rule it broke, never stores a
+  bar twice, and reports the quality of every load, including exchange sessions for
+  which no price arrived.
+
+  Rule: Real exchange history is stored with one bar per trading session
+
+    @smoke @critical
+    Scenario: A year of S&P 500 history is stored for every NYSE session
+      When an operator loads the SPX history of 2018
+      Then the load succeeds with every bar stored
+      And SPX has a bar for every NYSE session of 2018 and no other
+
+  Rule: A row that breaks a validation rule is set aside; the good rows are stored
+
+    @critical
+    Scenario Outline: A row whose <flaw> is set aside for breaking the "<rule>" rule
+      When an operator loads these daily bars of ACME:
+        | session    | open   | high   | low    | close   | volume   |
+        | 2024-03-04 | 100.00 | 101.00 | 99.00  | 100.50  | 1000     |
+        | <session>  | <open> | <high> | <low>  | <close> | <volume> |
+        | 2024-03-06 | 100.50 | 102.00 | 100.00 | 101.50  | 1200     |
+      Then the load stores 2 bars and sets 1 row aside
+      And the row of session "<session>" is set aside for breaking the "<rule>" rule
+      And ACME has bars for exactly these sessions:
+        | session    |
+        | 2024-03-04 |
+        | 2024-03-06 |
+
+      Examples:
+        | flaw                       | session    | open   | high   | low    | close  | volume | rule                     |
+        | close is missing           | 2024-03-05 | 100.50 | 101.00 | 99.50  |        | 900    | missing value            |
+        | session is not a date      | 5th March  | 100.50 | 101.00 | 99.50  | 100.00 | 900    | missing value            |
+        | low price is zero          | 2024-03-05 | 100.50 | 101.00 | 0      | 100.00 | 900    | non-positive price       |
+        | high is below the close    | 2024-03-05 | 100.00 | 100.50 | 99.00  | 101.00 | 900    | high below open or close |
+        | low is above the open      | 2024-03-05 | 100.00 | 101.00 | 100.20 | 100.50 | 900    | low above open or close  |
+        | high is below the low      | 2024-03-05 | 100.00 | 99.00  | 101.00 | 100.00 | 900    | high below low           |
+        | volume is negative         | 2024-03-05 | 100.50 | 101.00 | 99.50  | 100.00 | -5     | negative volume          |
+        | volume is a fraction       | 2024-03-05 | 100.50 | 101.00 | 99.50  | 100.00 | 10.5   | non-integer volume       |
+        | session is after today     | 2199-01-06 | 100.50 | 101.00 | 99.50  | 100.00 | 900    | future session           |
+
+    @normal
+    Scenario: Two rows for the same session are both set aside
+      When an operator loads these daily bars of ACME:
+        | session    | open   | high   | low    | close  | volume |
+        | 2024-03-04 | 100.00 | 101.00 | 99.00  | 100.50 | 1000   |
+        | 2024-03-05 | 100.50 | 101.00 | 99.50  | 100.00 | 900    |
+        | 2024-03-05 | 100.50 | 101.50 | 99.50  | 101.00 | 950    |
+      Then the load stores 1 bar and sets 2 rows aside
+      And the row of session "2024-03-05" is set aside for breaking the "duplicate session" rule
+      And ACME has bars for exactly these sessions:
+        | session    |
+        | 2024-03-04 |
+
+  Rule: Loading bars the platform already has stores nothing twice; a corrected bar replaces the old one
+
+    @critical
+    Scenario: Loading the same history again stores nothing new
+      Given the SPX history of January 2018 has been loaded
+      When an operator loads the SPX history of January 2018 again
+      Then the load finds all 21 bars unchanged and stores none
+      And SPX has a bar for every NYSE session of January 2018 and no other
+
+    @critical
+    Scenario: A corrected bar replaces the stored one and is counted as updated
+      Given the SPX history of January 2018 has been loaded
+      When an operator loads a correction of the SPX bar of 2018-01-10 closing at 2750.00
+      Then the load counts 1 bar updated and stores no new bar
+      And the SPX bar of 2018-01-10 closes at 2750.00
+
+  Rule: A file that is not daily bars is refused whole, with the reason, and nothing is stored
+
+    @critical
+    Scenario Outline: Loading <file> is refused because <reason>
+      When an operator tries to load <file> for ACME
+      Then the load is refused because "<reason>"
+      And the refused load is on record as failed
+      And ACME has no bars
+
+      Examples:
+        | file                           | reason                              |
+        | a file without a close column  | missing required column(s) close    |
+        | a spreadsheet that is not CSV  | not a CSV file                      |
+        | an empty file                  | the file is empty                   |
+
+  Rule: The quality report of a load lists the NYSE sessions that have no bar
+
+    @normal
+    Scenario: Sessions left out of a history file are reported as gaps
+      When an operator loads the SPX history of 2018-01-02 to 2018-03-29 without these sessions:
+        | session    |
+        | 2018-02-14 |
+        | 2018-03-07 |
+      Then the quality report of the load lists these missing SPX sessions:
+        | session    |
+        | 2018-02-14 |
+        | 2018-03-07 |
+
+  Rule: Indicators of stored closes agree with the published worked examples
+
+    Source: StockCharts ChartSchool, "Relative Strength Index (RSI)" (cs-rsi.xls) and
+    "Moving Averages - Simple and Exponential" (cs-movavg.xls). The examples have no
+    dates: their closes are loaded on consecutive NYSE sessions of a made-up symbol.
+
+    @critical
+    Scenario: RSI(14) agrees with the StockCharts ChartSchool worked example
+      Given the closes of the StockCharts ChartSchool RSI example have been loaded as RSIX:
+        | day | close   | RSI(14) |
+        | 1   | 44.3389 |         |
+        | 2   | 44.0902 |         |
+        | 3   | 44.1497 |         |
+        | 4   | 43.6124 |         |
+        | 5   | 44.3278 |         |
+        | 6   | 44.8264 |         |
+        | 7   | 45.0955 |         |
+        | 8   | 45.4245 |         |
+        | 9   | 45.8433 |         |
+        | 10  | 46.0826 |         |
+        | 11  | 45.8931 |         |
+        | 12  | 46.0328 |         |
+        | 13  | 45.6140 |         |
+        | 14  | 46.2820 |         |
+        | 15  | 46.2820 | 70.53   |
+        | 16  | 46.0028 | 66.32   |
+        | 17  | 46.0328 | 66.55   |
+        | 18  | 46.4116 | 69.41   |
+        | 19  | 46.2222 | 66.36   |
+        | 20  | 45.6439 | 57.97   |
+        | 21  | 46.2122 | 62.93   |
+        | 22  | 46.2521 | 63.26   |
+        | 23  | 45.7137 | 56.06   |
+        | 24  | 46.4515 | 62.38   |
+        | 25  | 45.7835 | 54.71   |
+        | 26  | 45.3548 | 50.42   |
+        | 27  | 44.0288 | 39.99   |
+        | 28  | 44.1783 | 41.46   |
+        | 29  | 44.2181 | 41.87   |
+        | 30  | 44.5672 | 45.46   |
+        | 31  | 43.4205 | 37.30   |
+        | 32  | 42.6628 | 33.08   |
+        | 33  | 43.1314 | 37.77   |
+      Then the platform's RSI(14) of RSIX agrees with the worked example to the cent
+
+    @critical
+    Scenario: EMA(10) agrees with the StockCharts ChartSchool worked example
+      Given the closes of the StockCharts ChartSchool moving-average example have been loaded as EMAX:
+        | day | close   | EMA(10) |
+        | 1   | 22.2734 |         |
+        | 2   | 22.1940 |         |
+        | 3   | 22.0847 |         |
+        | 4   | 22.1741 |         |
+        | 5   | 22.1840 |         |
+        | 6   | 22.1344 |         |
+        | 7   | 22.2337 |         |
+        | 8   | 22.4323 |         |
+        | 9   | 22.2436 |         |
+        | 10  | 22.2933 | 22.22   |
+        | 11  | 22.1542 | 22.21   |
+        | 12  | 22.3926 | 22.24   |
+        | 13  | 22.3816 | 22.27   |
+        | 14  | 22.6109 | 22.33   |
+        | 15  | 23.3558 | 22.52   |
+        | 16  | 24.0519 | 22.80   |
+        | 17  | 23.7530 | 22.97   |
+        | 18  | 23.8324 | 23.13   |
+        | 19  | 23.9516 | 23.28   |
+        | 20  | 23.6338 | 23.34   |
+        | 21  | 23.8225 | 23.43   |
+        | 22  | 23.8722 | 23.51   |
+        | 23  | 23.6537 | 23.54   |
+        | 24  | 23.1870 | 23.47   |
+        | 25  | 23.0976 | 23.40   |
+        | 26  | 23.3260 | 23.39   |
+        | 27  | 22.6805 | 23.26   |
+        | 28  | 23.0976 | 23.23   |
+        | 29  | 22.4025 | 23.08   |
+        | 30  | 22.1725 | 22.92   |
+      Then the platform's EMA(10) of EMAX agrees with the worked example to the cent

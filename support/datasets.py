@@ -1,0 +1,63 @@
+"""Test data: real market history shipped in PyPI packages, exchange sessions, CSV files.
+
+The history comes from ``quantdesk.market_history`` (files inside the installed ``arch``
+and ``matplotlib`` packages, nothing downloaded). Expected sessions come straight from
+exchange-calendars, independently of the platform's own calendar code.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from datetime import date
+from functools import cache
+
+import pandas as pd
+
+from quantdesk.market_history import load_history
+
+BAR_COLUMNS = ["symbol", "session", "open", "high", "low", "close", "volume"]
+
+
+def parse_period(text: str) -> tuple[date, date]:
+    """``"2018"``, ``"January 2018"`` or ``"2018-01-02 to 2018-03-29"`` -> (first, last) day."""
+    text = text.strip()
+    if m := re.fullmatch(r"(\d{4}-\d{2}-\d{2}) to (\d{4}-\d{2}-\d{2})", text):
+        return date.fromisoformat(m[1]), date.fromisoformat(m[2])
+    freq = "Y" if re.fullmatch(r"\d{4}", text) else "M"
+    period = pd.Period(pd.Timestamp(text), freq=freq)
+    return period.start_time.date(), period.end_time.date()
+
+
+def history(source: str, start: date, end: date, *, symbol: str) -> pd.DataFrame:
+    """Real daily bars of ``source`` (e.g. ``SPX``) in ``start``..``end``, named ``symbol``."""
+    bars = load_history([source], start=start, end=end)
+    return bars.assign(symbol=symbol)
+
+
+@cache
+def _xnys():
+    import exchange_calendars as xcals
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return xcals.get_calendar("XNYS", start="1990-01-01", end="2035-12-31")
+
+
+def exchange_sessions(start: date, end: date) -> list[date]:
+    """NYSE trading sessions in ``start``..``end`` (both included)."""
+    index = _xnys().sessions_in_range(pd.Timestamp(start), pd.Timestamp(end))
+    return [d.date() for d in index]
+
+
+def sessions_from(first: date, count: int) -> list[date]:
+    """``count`` consecutive NYSE sessions starting on (or after) ``first``."""
+    return exchange_sessions(first, date(first.year + 1 + count // 200, 12, 31))[:count]
+
+
+def to_csv(frame: pd.DataFrame) -> bytes:
+    """Bars as the CSV a data vendor would send (dates ISO, values as given)."""
+    out = frame.loc[:, BAR_COLUMNS].copy()
+    if pd.api.types.is_datetime64_any_dtype(out["session"]):
+        out["session"] = out["session"].dt.strftime("%Y-%m-%d")
+    return out.to_csv(index=False).encode()

@@ -1,0 +1,68 @@
+"""QuantDesk's market-data contract (/v1/market-data), as the suite uses it."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from support.drivers.http import RecordingClient
+
+
+class MarketDataDriver:
+    def __init__(self, http: RecordingClient, operator_key: str | None) -> None:
+        self.http = http
+        self.operator_key = operator_key
+        http.redactor.remember(operator_key)
+
+    def _operator(self) -> dict[str, str]:
+        return {"X-API-Key": self.operator_key} if self.operator_key else {}
+
+    def ingest_csv(self, content: bytes, *, kind: str, source: str) -> dict[str, Any]:
+        """The run; a refused file raises ``ApiError`` (``details.run_id`` names the run)."""
+        return self.http.json(
+            "POST",
+            "/v1/market-data/ingestions",
+            params={"kind": kind, "source": source},
+            content=content,
+            headers={**self._operator(), "Content-Type": "text/csv"},
+        )
+
+    def run(self, run_id: str) -> dict[str, Any]:
+        return self.http.json(
+            "GET", f"/v1/market-data/ingestions/{run_id}", headers=self._operator()
+        )
+
+    def quarantine(self, run_id: str) -> list[dict[str, Any]]:
+        return self.http.json(
+            "GET", f"/v1/market-data/ingestions/{run_id}/quarantine", headers=self._operator()
+        )["items"]
+
+    def quality_report(self, run_id: str) -> dict[str, Any]:
+        return self.http.json(
+            "GET", f"/v1/market-data/ingestions/{run_id}/quality-report", headers=self._operator()
+        )
+
+    def bars(self, symbol: str, start: date | None = None, end: date | None = None) -> list[dict]:
+        return self.http.json(
+            "GET",
+            "/v1/market-data/bars",
+            params=_range(symbol, start, end),
+            headers=self._operator(),
+        )["items"]
+
+    def indicators(
+        self, symbol: str, names: list[str], start: date | None = None, end: date | None = None
+    ) -> list[dict[str, Any]]:
+        params = {**_range(symbol, start, end), "indicators": ",".join(names)}
+        return self.http.json(
+            "GET", "/v1/market-data/indicators", params=params, headers=self._operator()
+        )["items"]
+
+
+def _range(symbol: str, start: date | None, end: date | None) -> dict[str, str]:
+    params = {"symbol": symbol}
+    if start is not None:
+        params["start"] = start.isoformat()
+    if end is not None:
+        params["end"] = end.isoformat()
+    return params
