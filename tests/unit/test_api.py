@@ -1,11 +1,6 @@
 """The platform's HTTP contract in-process (FastAPI TestClient, real SQLite)."""
 
 import pytest
-from fastapi.testclient import TestClient
-
-from quantdesk.app import create_app
-from quantdesk.settings import Settings
-from quantdesk.store.db import create_db_engine, migrate
 
 KEY = {"X-API-Key": "operator-key"}
 ALICE = {
@@ -17,19 +12,6 @@ ALICE = {
     "password": "correct horse battery",
     "risk_tolerance": "moderate",
 }
-
-
-@pytest.fixture
-def client(tmp_path):
-    settings = Settings(
-        data_dir=tmp_path,
-        operator_key="operator-key",
-        broker_url="http://127.0.0.1:9",
-        broker_timeout_seconds=0.2,
-    )
-    migrate(create_db_engine(settings.resolved_database_url()))
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
 
 
 def assert_error(response, status, code):

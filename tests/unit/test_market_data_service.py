@@ -3,30 +3,13 @@
 from datetime import date
 
 import pytest
-from fastapi.testclient import TestClient
 
-from quantdesk.app import create_app
 from quantdesk.market_history import load_history
-from quantdesk.settings import Settings
-from quantdesk.store.db import create_db_engine, migrate
 
 KEY = {"X-API-Key": "operator-key"}
 CSV = {**KEY, "Content-Type": "text/csv"}
 HEADER = "symbol,session,open,high,low,close,volume\n"
 GOOD = "ACME,2024-03-04,100,101,99,100.5,1000\nACME,2024-03-06,100.5,102,100,101.5,1200\n"
-
-
-@pytest.fixture
-def client(tmp_path):
-    settings = Settings(
-        data_dir=tmp_path,
-        operator_key="operator-key",
-        broker_url="http://127.0.0.1:9",
-        broker_timeout_seconds=0.2,
-    )
-    migrate(create_db_engine(settings.resolved_database_url()))
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
 
 
 def ingest(client, text: str | bytes, **params):
