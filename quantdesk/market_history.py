@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from quantdesk.domain.market_data import BAR_COLUMNS, parse_csv, validate_bars
+from quantdesk.domain.market_data import bars_frame, parse_csv, validate_bars
 
 # Real history ends years before any plausible "today"; used only for future_session.
 _VALIDATION_TODAY = date(2100, 1, 1)
@@ -147,17 +147,7 @@ def load_history(
     wanted = available_symbols() if symbols is None else sorted({s.upper() for s in symbols})
     frames = [_load_one(symbol) for symbol in wanted]
     if not frames:
-        return pd.DataFrame({c: [] for c in BAR_COLUMNS}).astype(
-            {
-                "symbol": "str",
-                "session": "datetime64[ns]",
-                "open": "float64",
-                "high": "float64",
-                "low": "float64",
-                "close": "float64",
-                "volume": "int64",
-            }
-        )
+        return bars_frame()
     bars = pd.concat(frames, ignore_index=True)
     if start is not None:
         bars = bars.loc[bars["session"] >= pd.Timestamp(start)]

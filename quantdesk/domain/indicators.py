@@ -25,6 +25,8 @@ closes up to that session, so appending bars never changes earlier values.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import talib
@@ -64,26 +66,24 @@ def _talib_window(values: np.ndarray, n: int) -> bool:
     return finite.size > 0 and values.size - finite[0] >= n
 
 
-def sma(close: pd.Series | np.ndarray, n: int) -> pd.Series:
-    """Simple moving average of ``n`` closes (same index as ``close``)."""
+def _moving_average(
+    function: Callable[..., np.ndarray], close: pd.Series | np.ndarray, n: int, name: str
+) -> pd.Series:
     values = _closes(close)
     out = (
-        talib.SMA(values, timeperiod=n)
-        if _talib_window(values, n)
-        else np.full_like(values, np.nan)
+        function(values, timeperiod=n) if _talib_window(values, n) else np.full_like(values, np.nan)
     )
-    return _like(out, close, f"sma_{n}")
+    return _like(out, close, name)
+
+
+def sma(close: pd.Series | np.ndarray, n: int) -> pd.Series:
+    """Simple moving average of ``n`` closes (same index as ``close``)."""
+    return _moving_average(talib.SMA, close, n, f"sma_{n}")
 
 
 def ema(close: pd.Series | np.ndarray, n: int) -> pd.Series:
     """Exponential moving average, SMA-seeded, multiplier 2/(n+1)."""
-    values = _closes(close)
-    out = (
-        talib.EMA(values, timeperiod=n)
-        if _talib_window(values, n)
-        else np.full_like(values, np.nan)
-    )
-    return _like(out, close, f"ema_{n}")
+    return _moving_average(talib.EMA, close, n, f"ema_{n}")
 
 
 def rsi(close: pd.Series | np.ndarray, n: int = 14) -> pd.Series:

@@ -58,6 +58,21 @@ PRICE_COLUMNS: tuple[str, ...] = ("open", "high", "low", "close")
 VALUE_COLUMNS: tuple[str, ...] = (*PRICE_COLUMNS, "volume")
 KEY_COLUMNS: tuple[str, ...] = ("symbol", "session")
 SESSION_DTYPE = "datetime64[ns]"
+BAR_DTYPES: dict[str, str] = {
+    "symbol": "str",
+    "session": SESSION_DTYPE,
+    **{name: "float64" for name in PRICE_COLUMNS},
+    "volume": "int64",
+}
+
+
+def bars_frame(columns: dict[str, list] | None = None) -> pd.DataFrame:
+    """A frame in the bar contract's columns and types (empty when no columns given)."""
+    columns = columns or {name: [] for name in BAR_COLUMNS}
+    frame = pd.DataFrame({name: columns[name] for name in BAR_COLUMNS})
+    frame["session"] = pd.to_datetime(frame["session"])
+    return frame.astype(BAR_DTYPES)
+
 
 RULES: tuple[str, ...] = (
     "missing_value",

@@ -30,6 +30,7 @@ from quantdesk.domain.market_data import (
     RULE_DESCRIPTIONS,
     RULES,
     MalformedBarsError,
+    bars_frame,
     diff_bars,
     parse_csv,
     validate_bars,
@@ -239,19 +240,7 @@ class MarketDataService:
         if end is not None:
             query = query.where(DailyBarRow.session <= end)
         rows = session.scalars(query.order_by(DailyBarRow.symbol, DailyBarRow.session)).all()
-        frame = pd.DataFrame(
-            {
-                "symbol": pd.Series([r.symbol for r in rows], dtype="str"),
-                "session": pd.to_datetime(pd.Series([r.session for r in rows])).astype(
-                    "datetime64[ns]"
-                ),
-                **{
-                    name: pd.Series([getattr(r, name) for r in rows], dtype="float64")
-                    for name in ("open", "high", "low", "close")
-                },
-                "volume": pd.Series([r.volume for r in rows], dtype="int64"),
-            }
-        )
+        frame = bars_frame({name: [getattr(r, name) for r in rows] for name in BAR_COLUMNS})
         if with_ids:
             frame["id"] = pd.Series([r.id for r in rows], dtype="int64")
         return frame

@@ -33,8 +33,11 @@ SECRET_KEYS = frozenset(
 )
 
 
+_NORMALISED_KEYS = frozenset(k.replace("-", "_") for k in SECRET_KEYS)
+
+
 def is_secret_key(key: str) -> bool:
-    return key.lower().replace("-", "_") in {k.replace("-", "_") for k in SECRET_KEYS}
+    return key.lower().replace("-", "_") in _NORMALISED_KEYS
 
 
 class Redactor:

@@ -60,10 +60,8 @@ def test_harness_fails_fast_when_a_port_is_taken():
 
 def test_harness_fails_fast_with_output_when_the_platform_dies():
     started = time.monotonic()
-    system = EmbeddedSystem(
-        database_url="postgresql+psycopg://qd:pw@127.0.0.1:1/none", startup_timeout=30
-    )
-    system._provision_database = lambda url: url  # an unreachable server: the platform must die
+    # SQLite under /proc cannot be created: the platform exits during start-up.
+    system = EmbeddedSystem(database_url="sqlite:////proc/quantdesk-none/q.db")
     with pytest.raises(LaunchError) as failure:
         system.start()
     assert time.monotonic() - started < 15
