@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     Double,
@@ -107,3 +108,77 @@ class QuarantinedRowRow(Base):
     row_number: Mapped[int] = mapped_column(Integer)  # 1-based bar row of the file
     raw_values: Mapped[str] = mapped_column(Text)  # JSON {column: value as given}
     rules: Mapped[str] = mapped_column(Text)  # JSON list of rule names
+
+
+# -- onboarding after registration (migration 0004) -----------------------------------------
+
+
+class LinkAttemptRow(Base):
+    """A started brokerage link: the ``state`` (hashed) and the PKCE verifier (encrypted)."""
+
+    __tablename__ = "link_attempts"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(40), ForeignKey("clients.id"), index=True)
+    state_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    code_verifier_enc: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str | None] = mapped_column(String(30))
+
+
+class BrokerageLinkRow(Base):
+    """A client's link to their brokerage account; tokens encrypted at rest, never shown."""
+
+    __tablename__ = "brokerage_links"
+
+    client_id: Mapped[str] = mapped_column(String(40), ForeignKey("clients.id"), primary_key=True)
+    broker_account_id: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(30))  # active | reauth_required
+    scope: Mapped[str] = mapped_column(String(200))
+    access_token_enc: Mapped[str | None] = mapped_column(Text)
+    refresh_token_enc: Mapped[str | None] = mapped_column(Text)
+    access_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str | None] = mapped_column(Text)
+    linked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PortfolioPreferencesRow(Base):
+    __tablename__ = "portfolio_preferences"
+
+    client_id: Mapped[str] = mapped_column(String(40), ForeignKey("clients.id"), primary_key=True)
+    universe: Mapped[str] = mapped_column(Text)  # JSON list of symbols
+    excluded: Mapped[str] = mapped_column(Text)  # JSON list of symbols
+    max_position_weight: Mapped[str] = mapped_column(String(12))  # decimal fraction
+    cash_buffer: Mapped[str] = mapped_column(String(12))  # decimal fraction
+    approval_required: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ClientStrategyRow(Base):
+    __tablename__ = "client_strategies"
+
+    client_id: Mapped[str] = mapped_column(String(40), ForeignKey("clients.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))  # equal_weight | model
+    model_alias: Mapped[str | None] = mapped_column(String(100))
+    chosen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ClientDepositRow(Base):
+    """Cash the platform deposited into a client's linked paper account at the broker."""
+
+    __tablename__ = "client_deposits"
+    __table_args__ = (
+        UniqueConstraint("client_id", "idempotency_key", name="uq_client_deposits_key"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(40), ForeignKey("clients.id"), index=True)
+    broker_account_id: Mapped[str] = mapped_column(String(40))
+    broker_deposit_id: Mapped[str] = mapped_column(String(64))
+    amount: Mapped[str] = mapped_column(String(32))
+    idempotency_key: Mapped[str | None] = mapped_column(String(255))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
