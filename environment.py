@@ -14,6 +14,7 @@ from support.config import TargetConfig
 from support.drivers.launcher import EmbeddedSystem
 from support.leaks import find_leaks
 from support.reporting import RUN_FACTS, attach_text
+from support.step_types import register_step_types
 from support.world import Target, World
 
 
@@ -23,6 +24,9 @@ def _allure_results_dir(config) -> Path | None:
         if "allure" in name.lower() and getattr(opener, "name", None):
             return Path(opener.name)
     return None
+
+
+register_step_types()
 
 
 class TargetUnavailable(RuntimeError):

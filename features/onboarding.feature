@@ -51,7 +51,7 @@ Feature: Client onboarding
       And Bob is a registered client
       When Bob signs in with their password
       And Bob asks for Alice's client record
-      Then Bob is told there is no such client
+      Then Bob is told there is no such client record
 
   Rule: An email address belongs to one client only, whatever its letter case
 
@@ -115,3 +115,176 @@ Feature: Client onboarding
         | date of birth  | is not a date                     |
         | risk tolerance | is not one of the accepted values |
       And Erin is not registered
+
+  Rule: A client sets portfolio preferences over symbols the platform has market data for
+
+    @critical
+    Scenario: Alice's preferences are kept as she set them
+      Given the platform has market data for ACME, BOLT and CRUX
+      And Alice is a registered client
+      When Alice sets their preferences to:
+        | preference              | value              |
+        | universe                | ACME, BOLT, CRUX   |
+        | excluded                | CRUX               |
+        | maximum position weight | 30 %               |
+        | cash buffer             | 10 %               |
+        | rebalance approval      | required           |
+      Then Alice's preferences show:
+        | preference              | value              |
+        | universe                | ACME, BOLT, CRUX   |
+        | excluded                | CRUX               |
+        | tradable                | ACME, BOLT         |
+        | maximum position weight | 30 %               |
+        | cash buffer             | 10 %               |
+        | rebalance approval      | required           |
+
+    @critical
+    Scenario Outline: A <risk tolerance> client's positions are capped at <weight> unless they choose otherwise
+      Given the platform has market data for ACME and BOLT
+      And Alice is a registered client whose risk tolerance is <risk tolerance>
+      When Alice sets their preferences to trade ACME and BOLT
+      Then Alice's preferences show a maximum position weight of <weight>
+
+      Examples:
+        | risk tolerance | weight |
+        | conservative   | 15 %   |
+        | moderate       | 25 %   |
+        | aggressive     | 40 %   |
+
+    @normal
+    Scenario Outline: Preferences whose <preference> <problem> are refused
+      Given the platform has market data for ACME and BOLT
+      And Alice is a registered client
+      When Alice tries to set their preferences to trade ACME and BOLT with <preference> "<value>"
+      Then the preferences are refused, listing these problems:
+        | preference   | problem   |
+        | <preference> | <problem> |
+      And Alice has no preferences
+
+      Examples:
+        | preference              | value      | problem                 |
+        | universe                | ACME, ZZZZ | has no market data      |
+        | universe                |            | is missing              |
+        | excluded                | ACME, BOLT | leaves nothing to trade |
+        | maximum position weight | 0 %        | is out of range         |
+        | maximum position weight | 101 %      | is out of range         |
+        | maximum position weight | a lot      | is not a number         |
+        | cash buffer             | 51 %       | is out of range         |
+        | cash buffer             | -1 %       | is out of range         |
+
+  Rule: A client chooses the strategy that manages their portfolio
+
+    @critical
+    Scenario: Alice chooses the built-in equal-weight strategy
+      Given Alice is a registered client
+      When Alice chooses the equal-weight strategy
+      Then Alice's strategy is equal-weight
+
+    @normal
+    Scenario: A model that is not registered cannot be chosen
+      Given Alice is a registered client
+      When Alice chooses the model "growth"
+      Then the choice is refused because "growth" is not a registered model
+      And Alice has not chosen a strategy
+
+  Rule: A client funds their linked brokerage account through QuantDesk
+
+    @critical
+    Scenario: Alice deposits cash into their linked paper account
+      Given Alice is a registered client with an account at the brokerage
+      And Alice has linked their brokerage account
+      When Alice deposits 2,500.00 USD
+      Then Alice's brokerage account holds 2,500.00 USD in cash
+      And Alice's deposits are:
+        | amount  |
+        | 2500.00 |
+
+    @critical
+    Scenario: A deposit sent twice with the same request key is made once
+      Given Alice is a registered client with an account at the brokerage
+      And Alice has linked their brokerage account
+      When Alice deposits 1,000.00 USD and the request is sent twice
+      Then both answers describe the same deposit
+      And Alice's brokerage account holds 1,000.00 USD in cash
+
+    @normal
+    Scenario: Funding needs a linked brokerage account
+      Given Alice is a registered client
+      When Alice deposits 100.00 USD
+      Then the deposit is refused because Alice has not linked a brokerage account
+      And Alice has no deposits
+
+    @normal
+    Scenario Outline: A deposit of <amount> is refused
+      Given Alice is a registered client with an account at the brokerage
+      And Alice has linked their brokerage account
+      When Alice deposits <amount>
+      Then the deposit is refused because the amount <problem>
+      And Alice's brokerage account holds 0.00 USD in cash
+      And Alice has no deposits
+
+      Examples:
+        | amount            | problem                        |
+        | 0.00 USD          | is out of range                |
+        | -5.00 USD         | is out of range                |
+        | 10.005 USD        | has more than 2 decimal places |
+        | ten USD           | is not a number                |
+        | 10,000,000.01 USD | is out of range                |
+
+  Rule: A client is active once every onboarding step is done, and the checklist agrees with each step
+
+    @smoke @critical
+    Scenario: Alice becomes active after the last onboarding step
+      Given the platform has market data for ACME and BOLT
+      And Alice is a registered client with an account at the brokerage
+      Then Alice's onboarding checklist shows:
+        | step                       | done |
+        | registered                 | yes  |
+        | linked a brokerage account | no   |
+        | set preferences            | no   |
+        | chosen a strategy          | no   |
+        | funded the account         | no   |
+      And Alice is not active yet
+      When Alice has linked their brokerage account
+      And Alice sets their preferences to trade ACME and BOLT
+      And Alice chooses the equal-weight strategy
+      Then Alice is not active yet
+      When Alice deposits 5,000.00 USD
+      Then Alice's onboarding checklist shows:
+        | step                       | done |
+        | registered                 | yes  |
+        | linked a brokerage account | yes  |
+        | set preferences            | yes  |
+        | chosen a strategy          | yes  |
+        | funded the account         | yes  |
+      And Alice is active
+
+    @critical
+    Scenario Outline: A client who has not <step> is not active
+      Given Alice has done every onboarding step but "<step>"
+      Then Alice's onboarding checklist shows "<step>" not done
+      And Alice is not active yet
+
+      Examples:
+        | step               |
+        | set preferences    |
+        | chosen a strategy  |
+        | funded the account |
+
+  Rule: A client sees only their own onboarding
+
+    @critical
+    Scenario Outline: Bob cannot see Alice's <resource>
+      Given Alice has done every onboarding step
+      And Bob is a registered client
+      When Bob asks for Alice's <resource>
+      Then Bob is told there is no such <resource>
+
+      Examples:
+        | resource             |
+        | brokerage link       |
+        | brokerage account    |
+        | preferences          |
+        | strategy             |
+        | deposits             |
+        | onboarding checklist |

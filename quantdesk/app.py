@@ -9,11 +9,15 @@ import httpx
 from fastapi import FastAPI
 
 from quantdesk import __version__
-from quantdesk.api import clients, health
+from quantdesk.api import brokerage, client_setup, clients, health
 from quantdesk.api import market_data as market_data_api
 from quantdesk.api.errors import install_error_handlers
+from quantdesk.broker.client import BrokerClient
+from quantdesk.broker.vault import TokenVault
 from quantdesk.clock import SystemClock
+from quantdesk.services.brokerage import BrokerageService
 from quantdesk.services.client_auth import ClientAuthService
+from quantdesk.services.client_setup import ClientSetupService
 from quantdesk.services.market_data import MarketDataService
 from quantdesk.services.onboarding import OnboardingService
 from quantdesk.settings import Settings
@@ -36,6 +40,30 @@ class Platform:
         self.market_data = MarketDataService(self.sessions, self.clock)
         self.client_auth = ClientAuthService(
             self.sessions, self.clock, settings.client_token_ttl_seconds
+        )
+        self.client_setup = ClientSetupService(self.sessions, self.clock)
+        secret = settings.broker_client_secret
+        self.brokerage = BrokerageService(
+            self.sessions,
+            self.clock,
+            BrokerClient(
+                base_url=settings.broker_url,
+                client_id=settings.broker_client_id,
+                client_secret=secret.get_secret_value() if secret else None,
+                redirect_uri=settings.broker_redirect_uri,
+                scope=settings.broker_scope,
+                http=self.broker_http,
+            ),
+            TokenVault.from_settings(
+                (
+                    settings.token_encryption_keys.get_secret_value()
+                    if settings.token_encryption_keys
+                    else None
+                ),
+                settings.data_dir,
+            ),
+            attempt_ttl_seconds=settings.link_attempt_ttl_seconds,
+            configured=secret is not None,
         )
 
     def readiness(self) -> dict[str, str]:
@@ -80,5 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(clients.router)
+    app.include_router(client_setup.router)
+    app.include_router(brokerage.router)
     app.include_router(market_data_api.router)
     return app

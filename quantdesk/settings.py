@@ -39,6 +39,27 @@ class Settings(BaseSettings):
     )
     log_level: str = Field(default="info")
 
+    # -- the platform as an OAuth client of the brokerage (issue 3) ---------------------
+    broker_client_id: str = Field(
+        default="quantdesk", description="QuantDesk's OAuth client id at the brokerage."
+    )
+    broker_client_secret: SecretStr | None = Field(
+        default=None, description="QuantDesk's OAuth client secret; linking is refused without."
+    )
+    broker_redirect_uri: str = Field(
+        default="http://127.0.0.1:8000/v1/brokerage/callback",
+        description="The callback URL registered at the brokerage, exactly as registered.",
+    )
+    broker_scope: str = Field(default="account:read account:write trading")
+    token_encryption_keys: SecretStr | None = Field(
+        default=None,
+        description="Fernet keys (comma-separated, newest first) that encrypt brokerage tokens "
+        "at rest; if unset, a key is generated once into <data_dir>/token-encryption.key.",
+    )
+    link_attempt_ttl_seconds: int = Field(
+        default=600, gt=0, description="How long a started brokerage link waits for its callback."
+    )
+
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to ``<data_dir>/quantdesk.db``."""
         if self.database_url:

@@ -110,15 +110,3 @@ def step_sign_in_refused(context):
     refusal = context.world.onboarding.last_refusal
     assert_that(refusal, is_not(none()), "the sign-in was accepted")
     assert_that(refusal.code, equal_to("invalid_credentials"))
-
-
-@when("{viewer} asks for {subject}'s client record")
-def step_asks_for_other(context, viewer, subject):
-    context.world.onboarding.record_seen_by(viewer, subject)
-
-
-@then("{viewer} is told there is no such client")
-def step_no_such_client(context, viewer):
-    onboarding = context.world.onboarding
-    assert_that(onboarding.last_seen, none(), f"{viewer} was shown another client's record")
-    assert_that(onboarding.last_refusal.code, equal_to("not_found"))

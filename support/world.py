@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from support.drivers.broker import BrokerDriver
 from support.drivers.http import RecordingClient
 from support.drivers.market_data import MarketDataDriver
 from support.drivers.platform import PlatformDriver
 from support.drivers.redaction import Redactor
 from support.dsl.aliases import Aliases
+from support.dsl.brokerage import Brokerage
+from support.dsl.client_setup import ClientSetup
 from support.dsl.market_data import MarketData
 from support.dsl.onboarding import Onboarding
 from support.dsl.platform import PlatformStatus
@@ -38,7 +42,23 @@ class World:
         self.market_data = MarketData(
             MarketDataDriver(self.http, target.operator_key), self.aliases
         )
+        # The brokerage, as the client's browser and as the operator of its test controls.
+        self.broker_http = RecordingClient(
+            target.broker_url or "http://broker-url-not-configured.invalid",
+            self.redactor,
+            system="brokerage",
+        )
+        self.brokerage = Brokerage(
+            self.platform, BrokerDriver(self.broker_http), self.onboarding, self.aliases
+        )
+        self.client_setup = ClientSetup(self.brokerage, self.market_data)
+        self.cleanups: list[Callable[[], None]] = []
         self.last: Any = None
 
     def close(self) -> None:
-        self.http.close()
+        try:
+            for cleanup in reversed(self.cleanups):
+                cleanup()
+        finally:
+            self.http.close()
+            self.broker_http.close()

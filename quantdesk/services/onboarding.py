@@ -14,10 +14,12 @@ from quantdesk.clock import SystemClock, utc_text
 from quantdesk.domain.clients import normalize_email, validate_registration
 from quantdesk.errors import Conflict, NotFound, ValidationFailed
 from quantdesk.services.client_auth import hash_password
+from quantdesk.services.client_setup import status_of
 from quantdesk.store.models import ClientRow
 
 
-def client_view(row: ClientRow) -> dict[str, Any]:
+def client_view(row: ClientRow, status: str) -> dict[str, Any]:
+    """``status`` is derived from the onboarding checklist: ``active`` when all is done."""
     return {
         "id": row.id,
         "full_name": row.full_name,
@@ -26,7 +28,7 @@ def client_view(row: ClientRow) -> dict[str, Any]:
         "risk_tolerance": row.risk_tolerance,
         "country": row.country,
         "investment_horizon_years": row.investment_horizon_years,
-        "status": row.status,
+        "status": status,
         "created_at": utc_text(row.created_at),
     }
 
@@ -62,21 +64,21 @@ class OnboardingService:
             except IntegrityError:  # a concurrent registration won the race
                 session.rollback()
                 raise _duplicate() from None
-        return client_view(row)
+        return client_view(row, "registered")
 
     def find_by_email(self, email: str) -> list[dict[str, Any]]:
         with self.sessions() as session:
             rows = session.scalars(
                 select(ClientRow).where(ClientRow.email_key == normalize_email(email))
             )
-            return [client_view(row) for row in rows]
+            return [client_view(row, status_of(session, row.id)) for row in rows]
 
     def get(self, client_id: str) -> dict[str, Any]:
         with self.sessions() as session:
             row = session.get(ClientRow, client_id)
             if row is None:
                 raise NotFound("No client with that id.", details={"client_id": client_id})
-            return client_view(row)
+            return client_view(row, status_of(session, client_id))
 
 
 def _duplicate() -> Conflict:

@@ -94,6 +94,8 @@ class EmbeddedSystem:
     controls_enabled: bool = True
     work_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="quantdesk-")))
     operator_key: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    # QuantDesk's OAuth client secret at the brokerage: both processes get the same one.
+    broker_client_secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     base_url: str = ""
     broker_url: str = ""
     processes: list[ManagedProcess] = field(default_factory=list)
@@ -112,10 +114,15 @@ class EmbeddedSystem:
         platform_sock = listening_socket(self.platform_port)
         self.broker_url = f"http://127.0.0.1:{broker_sock.getsockname()[1]}"
         self.base_url = f"http://127.0.0.1:{platform_sock.getsockname()[1]}"
+        callback = f"{self.base_url}/v1/brokerage/callback"
         env = {
             **os.environ,
             "QUANTDESK_DATA_DIR": str(self.work_dir / "data"),
             "QUANTDESK_BROKER_URL": self.broker_url,
+            "QUANTDESK_BROKER_CLIENT_ID": "quantdesk",
+            "QUANTDESK_BROKER_CLIENT_SECRET": self.broker_client_secret,
+            "QUANTDESK_BROKER_REDIRECT_URI": callback,  # the platform's callback ...
+            "QUANTDESK_BROKER_REDIRECT_URIS": callback,  # ... registered at the broker
             "QUANTDESK_OPERATOR_KEY": self.operator_key,
             "QUANTDESK_CONTROLS_ENABLED": "true" if self.controls_enabled else "false",
             "PYTHONUNBUFFERED": "1",

@@ -51,3 +51,75 @@ class PlatformDriver:
         return self.http.json(
             "GET", "/v1/clients", params={"email": email}, headers=self._operator()
         )["items"]
+
+    # -- brokerage link -----------------------------------------------------------------
+    def _as(self, token: str | None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"} if token else self._operator()
+
+    def start_link(self, client_id: str, *, token: str | None = None) -> dict[str, Any]:
+        return self.http.json(
+            "POST", f"/v1/clients/{client_id}/brokerage-link", headers=self._as(token)
+        )
+
+    def follow_redirect(self, url: str) -> dict[str, Any]:
+        """The browser arriving where the brokerage redirected it (QuantDesk's callback)."""
+        return self.http.json("GET", url)
+
+    def link_of(self, client_id: str, *, token: str | None = None) -> dict[str, Any]:
+        return self.http.json(
+            "GET", f"/v1/clients/{client_id}/brokerage-link", headers=self._as(token)
+        )
+
+    def broker_account_of(self, client_id: str, *, token: str | None = None) -> dict[str, Any]:
+        return self.http.json(
+            "GET", f"/v1/clients/{client_id}/brokerage-account", headers=self._as(token)
+        )
+
+    # -- preferences, strategy, funding, status -----------------------------------------
+    def set_preferences(
+        self, client_id: str, preferences: dict[str, Any], *, token: str | None = None
+    ) -> dict[str, Any]:
+        return self.http.json(
+            "PUT",
+            f"/v1/clients/{client_id}/preferences",
+            json=preferences,
+            headers=self._as(token),
+        )
+
+    def preferences_of(self, client_id: str, *, token: str | None = None) -> dict[str, Any]:
+        return self.http.json(
+            "GET", f"/v1/clients/{client_id}/preferences", headers=self._as(token)
+        )
+
+    def choose_strategy(
+        self, client_id: str, choice: dict[str, Any], *, token: str | None = None
+    ) -> dict[str, Any]:
+        return self.http.json(
+            "PUT", f"/v1/clients/{client_id}/strategy", json=choice, headers=self._as(token)
+        )
+
+    def strategy_of(self, client_id: str, *, token: str | None = None) -> dict[str, Any]:
+        return self.http.json("GET", f"/v1/clients/{client_id}/strategy", headers=self._as(token))
+
+    def deposit(
+        self,
+        client_id: str,
+        amount: str,
+        *,
+        idempotency_key: str | None = None,
+        token: str | None = None,
+    ) -> dict[str, Any]:
+        headers = self._as(token)
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
+        return self.http.json(
+            "POST", f"/v1/clients/{client_id}/deposits", json={"amount": amount}, headers=headers
+        )
+
+    def deposits_of(self, client_id: str, *, token: str | None = None) -> list[dict[str, Any]]:
+        return self.http.json("GET", f"/v1/clients/{client_id}/deposits", headers=self._as(token))[
+            "items"
+        ]
+
+    def onboarding_of(self, client_id: str, *, token: str | None = None) -> dict[str, Any]:
+        return self.http.json("GET", f"/v1/clients/{client_id}/onboarding", headers=self._as(token))

@@ -33,6 +33,8 @@ SECRET_KEYS = frozenset(
 )
 
 
+URL_HEADERS = frozenset({"location", "content-location", "referer", "refresh"})
+
 _NORMALISED_KEYS = frozenset(k.replace("-", "_") for k in SECRET_KEYS)
 
 
@@ -63,7 +65,14 @@ class Redactor:
         return text
 
     def headers(self, headers: Mapping[str, str]) -> dict[str, str]:
-        return {k: (REDACTED if is_secret_key(k) else self.text(v)) for k, v in headers.items()}
+        def one(key: str, value: str) -> str:
+            if is_secret_key(key):
+                return REDACTED
+            if key.lower() in URL_HEADERS:  # a redirect carries codes in its query
+                return self.url(value)
+            return self.text(value)
+
+        return {k: one(k, v) for k, v in headers.items()}
 
     def data(self, value: Any) -> Any:
         if isinstance(value, Mapping):

@@ -27,6 +27,10 @@ class Aliases:
         """``"Alice"`` -> ``"alice-3f9c2a1b@example.com"``."""
         return f"{_slug(alias)}-{self.tag}@example.com"
 
+    def username(self, alias: str) -> str:
+        """``"Alice"`` -> ``"alice-3f9c2a1b"``: a sign-in name at another system (the broker)."""
+        return f"{_slug(alias)}-{self.tag}"
+
     def symbol(self, alias: str) -> str:
         """``"SPX"`` -> ``"SPX_3F9C2A1B"``: a ticker of this scenario only (upper case)."""
         key = f"symbol:{alias.strip().upper()}"

@@ -57,7 +57,6 @@ class Onboarding:
     passwords: dict[str, str] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
     last_refusal: ApiError | None = None
-    last_seen: dict[str, Any] | None = None
 
     def password_of(self, name: str) -> str:
         """A fresh password per client and scenario, redacted from all evidence."""
@@ -133,17 +132,6 @@ class Onboarding:
             return False
         self.tokens[name] = session["access_token"]
         return True
-
-    def record_seen_by(self, viewer: str, subject: str) -> dict[str, Any] | None:
-        """What ``viewer``, signed in, gets when asking for ``subject``'s client record."""
-        self.last_refusal = self.last_seen = None
-        subject_id = self.clients[subject]["id"]
-        try:
-            with allure.step(f"{viewer} asks for {subject}'s client record"):
-                self.last_seen = self.platform.get_client(subject_id, token=self.tokens[viewer])
-        except ApiError as refusal:
-            self.last_refusal = refusal
-        return self.last_seen
 
     def own_record(self, name: str) -> dict[str, Any]:
         with allure.step(f"{name} looks at their own record"):

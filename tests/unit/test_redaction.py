@@ -34,3 +34,11 @@ def test_forms_and_query_strings():
 def test_plain_text_secrets_are_redacted_inline():
     r = Redactor()
     assert "hunter2" not in r.body(b"password=hunter2 and more", "text/plain")
+
+
+def test_a_redirect_location_loses_its_code_but_keeps_its_state():
+    location = "http://127.0.0.1:8000/v1/brokerage/callback?code=c0de-value-123&state=abc"
+    headers = Redactor().headers({"Location": location, "Content-Length": "0"})
+    assert "c0de-value-123" not in headers["Location"]
+    assert headers["Location"].endswith("code=***&state=abc")
+    assert headers["Content-Length"] == "0"

@@ -1,0 +1,1 @@
+"""The platform's client of the brokerage: OAuth linking, tokens at rest, account calls."""

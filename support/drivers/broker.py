@@ -1,0 +1,124 @@
+"""The brokerage as the suite sees it: its sign-up, its sign-in and consent pages (driven
+as a browser would drive them), and its test controls.
+
+The browser part follows links and forms, not knowledge of the simulator: it opens the
+authorization URL QuantDesk handed out, reads the form on the page, fills in the visible
+fields, submits it with the button the person chose, and returns where the brokerage
+redirects the browser.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+from support.drivers.http import ApiError, RecordingClient, error_from
+
+
+@dataclass
+class Form:
+    action: str
+    method: str
+    fields: dict[str, str] = field(default_factory=dict)
+    buttons: dict[str, tuple[str, str]] = field(default_factory=dict)  # label -> (name, value)
+    error: str | None = None
+
+
+class _FormParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.form: Form | None = None
+        self.error: str | None = None
+        self._button: tuple[str, str] | None = None
+        self._alert = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form" and self.form is None:
+            self.form = Form(action=a.get("action", ""), method=a.get("method", "get").upper())
+        elif tag == "input" and self.form is not None and a.get("name"):
+            self.form.fields[a["name"]] = a.get("value", "")
+        elif tag == "button" and self.form is not None:
+            self._button = (a.get("name", ""), a.get("value", ""))
+        elif a.get("role") == "alert":
+            self._alert = True
+
+    def handle_data(self, data: str) -> None:
+        if self._button is not None and self.form is not None and data.strip():
+            self.form.buttons[data.strip().lower()] = self._button
+        if self._alert and data.strip():
+            self.error = data.strip()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "button":
+            self._button = None
+        elif tag == "p":
+            self._alert = False
+
+
+@dataclass
+class BrowserResult:
+    """Where the brokerage sent the browser, or the page it showed instead."""
+
+    redirect: str | None
+    page_error: str | None = None
+
+    @property
+    def query(self) -> dict[str, str]:
+        return dict(parse_qsl(urlsplit(self.redirect or "").query))
+
+
+class BrokerDriver:
+    def __init__(self, http: RecordingClient) -> None:
+        self.http = http
+
+    # -- sign-up ----------------------------------------------------------------------
+    def sign_up(self, username: str, password: str) -> dict[str, Any]:
+        self.http.redactor.remember(password)
+        return self.http.json(
+            "POST", "/v1/sandbox/users", json={"username": username, "password": password}
+        )
+
+    # -- the browser ------------------------------------------------------------------
+    def open_consent_page(self, authorization_url: str) -> Form:
+        response = self.http.send("GET", authorization_url)
+        if response.status_code >= 400 and "html" not in response.headers.get("content-type", ""):
+            raise error_from(response)
+        parser = _FormParser()
+        parser.feed(response.text)
+        if parser.form is None:
+            raise ApiError(response.status_code, "no_consent_form", parser.error or "no form")
+        parser.form.action = urljoin(authorization_url, parser.form.action)
+        return parser.form
+
+    def submit(self, form: Form, button: str, **visible: str) -> BrowserResult:
+        """Submit ``form`` with the button labelled ``button``; redirects are not followed."""
+        name, value = form.buttons[button.lower()]
+        data = {**form.fields, **visible, name: value}
+        response = self.http.send(form.method, form.action, data=data)
+        location = response.headers.get("location")
+        if response.is_redirect and location:
+            self._remember_secrets_of(location)
+            return BrowserResult(redirect=location)
+        if "html" in response.headers.get("content-type", ""):
+            parser = _FormParser()
+            parser.feed(response.text)
+            return BrowserResult(redirect=None, page_error=parser.error or response.text[:200])
+        raise error_from(response)
+
+    def _remember_secrets_of(self, url: str) -> None:
+        for key, value in parse_qsl(urlsplit(url).query):
+            if key == "code":
+                self.http.redactor.remember(value)
+
+    # -- test controls ----------------------------------------------------------------
+    def set_outage(self, down: bool) -> dict[str, Any]:
+        return self.http.json("POST", "/v1/controls/outage", json={"down": down})
+
+    def advance_clock(self, seconds: float) -> dict[str, Any]:
+        return self.http.json("POST", "/v1/controls/clock", json={"advance_seconds": seconds})
+
+    def revoke_tokens_of(self, username: str) -> dict[str, Any]:
+        return self.http.json("POST", f"/v1/controls/users/{username}/revoke-tokens")
