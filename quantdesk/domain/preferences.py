@@ -109,8 +109,11 @@ def _fraction(
     except InvalidOperation:
         problems.append(FieldProblem(name, "invalid_number", f"{name} is not a decimal number."))
         return None
+    if not number.is_finite():
+        problems.append(FieldProblem(name, "invalid_number", f"{name} is not a finite number."))
+        return None
     above_low = number >= low if low_inclusive else number > low
-    if not number.is_finite() or not above_low or number > high:
+    if not above_low or number > high:
         problems.append(FieldProblem(name, "out_of_range", f"{name} must be a fraction {bounds}."))
         return None
     return number.normalize() if number != 0 else Decimal("0")
