@@ -10,6 +10,7 @@ from typing import Any
 import allure
 import pandas as pd
 
+from support import datasets
 from support.drivers.http import NotFound
 from support.dsl.brokerage import Brokerage
 from support.dsl.market_data import MarketData
@@ -94,18 +95,28 @@ class ClientSetup:
 
     # -- market data the preferences refer to -----------------------------------------
     def has_market_data(self, symbols: list[str]) -> None:
+        """A few daily bars of each symbol (aliased), loaded in one operator upload."""
+        sessions = ["2024-03-04", "2024-03-05", "2024-03-06"]
         bars = pd.DataFrame(
-            {
-                "session": ["2024-03-04", "2024-03-05", "2024-03-06"],
-                "open": ["100.00", "100.50", "101.00"],
-                "high": ["101.00", "101.50", "102.00"],
-                "low": ["99.00", "99.50", "100.00"],
-                "close": ["100.50", "101.00", "101.50"],
-                "volume": ["1000", "1100", "1200"],
-            }
+            [
+                {
+                    "symbol": self.market_data.aliases.symbol(symbol),
+                    "session": session,
+                    "open": 100 + i,
+                    "high": 101 + i,
+                    "low": 99 + i,
+                    "close": 100.5 + i,
+                    "volume": 1000 + 100 * i,
+                }
+                for symbol in symbols
+                for i, session in enumerate(sessions)
+            ]
         )
-        for symbol in symbols:
-            self.market_data.load_bars(symbol, bars)
+        with allure.step(f"The platform has market data for {', '.join(symbols)}"):
+            run = self.market_data.driver.ingest_csv(
+                datasets.to_csv(bars), kind="full", source="operator"
+            )
+        assert run["status"] == "succeeded", run
 
     # -- preferences --------------------------------------------------------------------
     def preferences_from(self, given: dict[str, str]) -> dict[str, Any]:
