@@ -26,10 +26,15 @@ Feature: Client onboarding
         | investment horizon | 25           |
 
     @critical
-    Scenario: Only operators may register clients
-      When someone without a valid operator key tries to register Frank
+    Scenario Outline: Only operators may register clients: an operator key that is <problem> is refused
+      When someone with an operator key that is <problem> tries to register Frank
       Then the registration is refused because the caller is not an authenticated operator
       And Frank is not registered
+
+      Examples:
+        | problem |
+        | wrong   |
+        | missing |
 
   Rule: A client signs in with their own credentials and sees only their own record
 

@@ -36,12 +36,11 @@ def step_try_register_email_variant(context, name, other, variant):
     onboarding.attempt_registration(name, onboarding.details_from(name, {"email": email}))
 
 
-@when("someone without a valid operator key tries to register {name}")
-def step_register_without_key(context, name):
+@when("someone with an operator key that is {problem} tries to register {name}")
+def step_register_without_key(context, name, problem):
     onboarding = context.world.onboarding
-    onboarding.attempt_registration(
-        name, onboarding.default_details(name), operator_key="not-the-operator-key"
-    )
+    key = {"wrong": "not-the-operator-key", "missing": ""}[problem]
+    onboarding.attempt_registration(name, onboarding.default_details(name), operator_key=key)
 
 
 @then("{name} is registered")
