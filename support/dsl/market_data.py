@@ -93,7 +93,7 @@ class MarketData:
         return self._load(
             f"Correct the close of {symbol} on {session} to {close}",
             datasets.to_csv(frame),
-            kind="incremental",
+            kind="full",
             source="correction",
         )
 
