@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from support.drivers.broker_feed import BrokerFeedControls
 from support.drivers.http import RecordingClient
 from support.drivers.market_data import MarketDataDriver
 from support.drivers.platform import PlatformDriver
@@ -36,9 +37,14 @@ class World:
         self.onboarding = Onboarding(self.platform, self.aliases, self.redactor)
         self.status = PlatformStatus(self.platform)
         self.market_data = MarketData(
-            MarketDataDriver(self.http, target.operator_key), self.aliases
+            MarketDataDriver(self.http, target.operator_key),
+            self.aliases,
+            feed=BrokerFeedControls(target.broker_url, self.redactor)
+            if target.broker_url
+            else None,
         )
         self.last: Any = None
 
     def close(self) -> None:
+        self.market_data.close()
         self.http.close()

@@ -104,7 +104,10 @@ async def _read_limited(request: Request, limit: int) -> bytes:
     """The body, refused with 413 as soon as it is known to exceed ``limit`` bytes."""
     too_large = PayloadTooLarge(
         f"The file is larger than the {limit} bytes the platform accepts in one upload.",
-        details={"limit_bytes": limit},
+        details={
+            "limit_bytes": limit,
+            "reason": f"the file is larger than the upload limit of {limit} bytes",
+        },
     )
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
