@@ -118,10 +118,10 @@ Feature: Daily market data pipeline
 
     @critical
     Scenario: Four simultaneous loads of one history store each bar once
-      When 4 operators load the SPX history of 2018 at the same time
+      When 4 operators load the SPX history of 2009 to 2018 at the same time
       Then every load succeeds
       And exactly one load stores the bars and the others find them unchanged
-      And SPX has a bar for every NYSE session of 2018 and no other
+      And SPX has a bar for every NYSE session of 2009 to 2018 and no other
 
   Rule: Prices can be loaded from the brokerage's market-data feed, which replays real history
 
