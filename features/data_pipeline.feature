@@ -71,11 +71,16 @@ Feature: Daily market data pipeline
       And SPX has a bar for every NYSE session of January 2018 and no other
 
     @critical
-    Scenario: A corrected bar replaces the stored one and is counted as updated
+    Scenario Outline: A bar corrected <direction> replaces the stored one and is counted as updated
       Given the SPX history of January 2018 has been loaded
-      When an operator loads a correction of the SPX bar of 2018-01-10 closing at 2750.00
+      When an operator loads a correction of the SPX bar of 2018-01-10 closing at <close>
       Then the load counts 1 bar updated and stores no new bar
-      And the SPX bar of 2018-01-10 closes at 2750.00
+      And the SPX bar of 2018-01-10 closes at <close>
+
+      Examples: the stored close was 2748.23
+        | direction | close   |
+        | upwards   | 2750.00 |
+        | downwards | 2740.00 |
 
   Rule: A file that is not daily bars is refused whole, with the reason, and nothing is stored
 
