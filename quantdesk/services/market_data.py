@@ -46,6 +46,7 @@ from quantdesk.clock import SystemClock, utc_text
 from quantdesk.domain import indicators as ind
 from quantdesk.domain.market_data import (
     BAR_COLUMNS,
+    PRICE_COLUMNS,
     RULE_DESCRIPTIONS,
     RULES,
     VALUE_COLUMNS,
@@ -183,20 +184,32 @@ def lock_symbols(session: Session, symbols: list[str]) -> None:
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
-def upsert_bars_statement(dialect: str) -> Any:
-    """``INSERT INTO daily_bars ... ON CONFLICT (symbol, session) DO UPDATE`` for ``dialect``."""
-    table = DailyBarRow.__table__
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    else:  # pragma: no cover - the platform runs on SQLite or PostgreSQL
-        return insert(table)
-    statement = dialect_insert(table)
-    return statement.on_conflict_do_update(
-        index_elements=[table.c.symbol, table.c.session],
-        set_={name: statement.excluded[name] for name in (*VALUE_COLUMNS, "run_id")},
+def upsert_bars_sql(paramstyle: str) -> str:
+    """``INSERT INTO daily_bars ... ON CONFLICT (symbol, session) DO UPDATE`` (the same text
+    on SQLite >= 3.24 and PostgreSQL), for positional rows of :func:`_bar_rows`.
+
+    Sent with the driver's own ``executemany``: SQLAlchemy's per-row parameter
+    processing cost more than the database's work on large loads."""
+    mark = "?" if paramstyle == "qmark" else "%s"
+    columns = (*BAR_COLUMNS, "run_id")
+    updates = ", ".join(f"{c} = excluded.{c}" for c in (*VALUE_COLUMNS, "run_id"))
+    return (
+        f"INSERT INTO daily_bars ({', '.join(columns)}) "
+        f"VALUES ({', '.join([mark] * len(columns))}) "
+        f"ON CONFLICT (symbol, session) DO UPDATE SET {updates}"
     )
+
+
+def _bar_rows(frame: pd.DataFrame, run_id: str) -> list[tuple[Any, ...]]:
+    """Positional rows for :func:`upsert_bars_sql`: sessions as ISO text (SQLite stores
+    ``Date`` as that text; PostgreSQL casts it), numbers as Python scalars."""
+    columns = [
+        frame["symbol"].astype(str).tolist(),
+        frame["session"].dt.strftime("%Y-%m-%d").tolist(),
+        *(frame[name].to_numpy(dtype="float64").tolist() for name in PRICE_COLUMNS),
+        frame["volume"].to_numpy(dtype="int64").tolist(),
+    ]
+    return list(zip(*columns, repeat(run_id)))
 
 
 class MarketDataService:
@@ -373,9 +386,10 @@ class MarketDataService:
                 inserted, updated, unchanged = diff_bars(existing, valid)
                 total = max(1, len(inserted) + len(updated))
                 written = 0
-                upsert = upsert_bars_statement(session.get_bind().dialect.name)
-                for chunk in _chunks(_bar_records(inserted, run.id), self.write_chunk_rows):
-                    session.execute(upsert, chunk)
+                connection = session.connection()
+                upsert = upsert_bars_sql(connection.dialect.paramstyle)
+                for chunk in _chunks(_bar_rows(inserted, run.id), self.write_chunk_rows):
+                    connection.exec_driver_sql(upsert, chunk)
                     written += len(chunk)
                     progress(written / total, f"stored {written} of {total} bars")
                 if len(updated):
@@ -572,13 +586,15 @@ class MarketDataService:
                     panel[name] = getattr(ind, kind)(close, int(n)).to_numpy()
             if start is not None:
                 panel = panel.loc[panel.index >= pd.Timestamp(start)]
-            for session_ts, values in panel[wanted].iterrows():
-                items.append(
-                    {
-                        "session": session_ts.date().isoformat(),
-                        **{k: decimal_text(v) for k, v in values.items()},
-                    }
-                )
+            sessions = panel.index.strftime("%Y-%m-%d").tolist()
+            columns = [
+                [decimal_text(v) for v in panel[name].to_numpy(dtype="float64").tolist()]
+                for name in wanted
+            ]
+            items = [
+                {"session": day, **dict(zip(wanted, values, strict=True))}
+                for day, values in zip(sessions, zip(*columns, strict=True), strict=True)
+            ]
         return {"symbol": symbol, "indicators": wanted, "items": items}
 
 
