@@ -212,6 +212,47 @@ def _bar_rows(frame: pd.DataFrame, run_id: str) -> list[tuple[Any, ...]]:
     return list(zip(*columns, repeat(run_id)))
 
 
+class _BarWriter:
+    """Writes new bars inside the session's transaction, the fastest way per database.
+
+    SQLite: the driver's ``executemany`` of :func:`upsert_bars_sql`. PostgreSQL: ``COPY``
+    into a temporary table, then one ``INSERT ... SELECT ... ON CONFLICT`` per chunk
+    (row-by-row inserts ran at ~28,000 rows/s, a quarter of SQLite's speed).
+    """
+
+    _COLUMNS = ", ".join((*BAR_COLUMNS, "run_id"))
+
+    def __init__(self, session: Session) -> None:
+        self.connection = session.connection()
+        self.postgres = self.connection.dialect.name == "postgresql"
+        self._staged = False
+
+    def write(self, rows: list[tuple[Any, ...]]) -> None:
+        if not self.postgres:
+            sql = upsert_bars_sql(self.connection.dialect.paramstyle)
+            self.connection.exec_driver_sql(sql, rows)
+            return
+        driver = self.connection.connection.driver_connection
+        with driver.cursor() as cursor:
+            if not self._staged:
+                cursor.execute(
+                    "CREATE TEMPORARY TABLE incoming_bars (symbol varchar(40), session date, "
+                    "open double precision, high double precision, low double precision, "
+                    "close double precision, volume bigint, run_id varchar(40)) ON COMMIT DROP"
+                )
+                self._staged = True
+            with cursor.copy(f"COPY incoming_bars ({self._COLUMNS}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            updates = ", ".join(f"{c} = excluded.{c}" for c in (*VALUE_COLUMNS, "run_id"))
+            cursor.execute(
+                f"INSERT INTO daily_bars ({self._COLUMNS}) "
+                f"SELECT {self._COLUMNS} FROM incoming_bars "
+                f"ON CONFLICT (symbol, session) DO UPDATE SET {updates}"
+            )
+            cursor.execute("TRUNCATE incoming_bars")
+
+
 class MarketDataService:
     def __init__(
         self,
@@ -386,10 +427,9 @@ class MarketDataService:
                 inserted, updated, unchanged = diff_bars(existing, valid)
                 total = max(1, len(inserted) + len(updated))
                 written = 0
-                connection = session.connection()
-                upsert = upsert_bars_sql(connection.dialect.paramstyle)
+                writer = _BarWriter(session)
                 for chunk in _chunks(_bar_rows(inserted, run.id), self.write_chunk_rows):
-                    connection.exec_driver_sql(upsert, chunk)
+                    writer.write(chunk)
                     written += len(chunk)
                     progress(written / total, f"stored {written} of {total} bars")
                 if len(updated):
