@@ -67,6 +67,25 @@ class FeedIngestion(BaseModel):
         return items
 
 
+def _inline_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON schema with its ``$defs`` inlined, for ``openapi_extra`` (a
+    ``#/$defs/...`` reference would point at the root of the OpenAPI document)."""
+    schema = model.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return inline(definitions[ref.removeprefix("#/$defs/")])
+            return {key: inline(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inline(item) for item in node]
+        return node
+
+    return inline(schema)
+
+
 def _fields(exc: ValidationError) -> list[dict[str, str]]:
     return [
         {
@@ -143,7 +162,7 @@ def _accepted(operation: dict[str, Any]) -> JSONResponse:
                     "SPX,2018-01-02,2683.73,2695.89,2682.36,2695.81,3367250000\n",
                 },
                 "application/json": {
-                    "schema": FeedIngestion.model_json_schema(),
+                    "schema": _inline_schema(FeedIngestion),
                     "example": {
                         "source": "broker",
                         "kind": "full",

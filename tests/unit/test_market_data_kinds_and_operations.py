@@ -161,3 +161,11 @@ def test_feature_rows_and_a_chronological_split_over_http(client):
         headers=KEY,
     )
     assert (bad.status_code, bad.json()["code"]) == (422, "validation_failed")
+
+
+def test_the_openapi_document_describes_feed_loads_without_dangling_references(client):
+    document = client.get("/openapi.json")
+    assert document.status_code == 200
+    assert "#/$defs/" not in document.text
+    body = document.json()["paths"]["/v1/market-data/ingestions"]["post"]["requestBody"]
+    assert "broker_symbol" in str(body["content"]["application/json"]["schema"])
