@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from benchmarks import bench_startup
+from benchmarks import bench_http_market_data, bench_startup
 
 HERE = Path(__file__).resolve().parent
 
@@ -38,9 +38,28 @@ def main() -> int:
                 f"{name}: {measured['median_s']:.2f} s over the {measured['target_s']} s target"
             )
         print(line)
+    regressions += _market_data_http(baselines.get("market_data_http", {}))
     for regression in regressions:
         print(f"REGRESSION {regression}")
     return 1 if regressions else 0
+
+
+def _market_data_http(baseline: dict) -> list[str]:
+    """The HTTP market-data benchmark (it writes its own results file)."""
+    report = bench_http_market_data.run()
+    regressions = [
+        f"market_data_http: {name} missed" for name, ok in report["checks"].items() if not ok
+    ]
+    for name in ("one_symbol_5000", "million"):
+        measured, base = report.get(name, {}), baseline.get(name, {})
+        if "ratio_to_reference" in measured and "ratio_to_reference" in base:
+            print(
+                f"market_data_http {name:16s} ratio {measured['ratio_to_reference']:.2f} "
+                f"(baseline {base['ratio_to_reference']:.2f})"
+            )
+            if measured["ratio_to_reference"] > base["ratio_to_reference"] * TOLERANCE:
+                regressions.append(f"market_data_http {name}: ratio above baseline x{TOLERANCE}")
+    return regressions
 
 
 if __name__ == "__main__":

@@ -15,6 +15,11 @@ Feature: Daily market data pipeline
       Then the load succeeds with every bar stored
       And SPX has a bar for every NYSE session of 2018 and no other
 
+    @normal
+    Scenario: Indicators of real history are served for every session once warmed up
+      Given the SPX history of 2018 has been loaded
+      Then SPX's indicators of 2018 start after their warm-up and cover every later session
+
   Rule: A row that breaks a validation rule is set aside; the good rows are stored
 
     @critical
@@ -66,11 +71,16 @@ Feature: Daily market data pipeline
       And SPX has a bar for every NYSE session of January 2018 and no other
 
     @critical
-    Scenario: A corrected bar replaces the stored one and is counted as updated
+    Scenario Outline: A bar corrected <direction> replaces the stored one and is counted as updated
       Given the SPX history of January 2018 has been loaded
-      When an operator loads a correction of the SPX bar of 2018-01-10 closing at 2750.00
+      When an operator loads a correction of the SPX bar of 2018-01-10 closing at <close>
       Then the load counts 1 bar updated and stores no new bar
-      And the SPX bar of 2018-01-10 closes at 2750.00
+      And the SPX bar of 2018-01-10 closes at <close>
+
+      Examples: the stored close was 2748.23
+        | direction | close   |
+        | upwards   | 2750.00 |
+        | downwards | 2740.00 |
 
   Rule: A file that is not daily bars is refused whole, with the reason, and nothing is stored
 
@@ -86,6 +96,70 @@ Feature: Daily market data pipeline
         | a file without a close column  | missing required column(s) close    |
         | a spreadsheet that is not CSV  | not a CSV file                      |
         | an empty file                  | the file is empty                   |
+
+    @normal
+    Scenario: A file larger than the upload limit is refused and nothing is stored
+      When an operator tries to load a file larger than the upload limit for ACME
+      Then the load is refused because "larger than the upload limit"
+      And ACME has no bars
+
+  Rule: An incremental load adds only newer sessions; a backfill only older ones
+
+    @critical
+    Scenario: An incremental load stores only the sessions after the newest stored bar
+      Given the SPX history of January 2018 has been loaded
+      When an operator makes an incremental load of the SPX history of 2018-01-16 to 2018-02-28
+      Then the load stores 19 new bars and skips the 12 sessions it was not for
+      And SPX has a bar for every NYSE session of 2018-01-02 to 2018-02-28 and no other
+
+    @critical
+    Scenario: A backfill stores only the sessions before the oldest stored bar
+      Given the SPX history of March 2018 has been loaded
+      When an operator makes a backfill load of the SPX history of 2018-02-01 to 2018-03-15
+      Then the load stores 19 new bars and skips the 11 sessions it was not for
+      And SPX has a bar for every NYSE session of 2018-02-01 to 2018-03-31 and no other
+
+  Rule: Loading the same bars at the same time still stores each bar once
+
+    @critical
+    Scenario: Four simultaneous loads of one history store each bar once
+      When 4 operators load the SPX history of 2009 to 2018 at the same time
+      Then every load succeeds
+      And exactly one load stores the bars and the others find them unchanged
+      And SPX has a bar for every NYSE session of 2009 to 2018 and no other
+
+  Rule: Prices can be loaded from the brokerage's market-data feed, which replays real history
+
+    @critical
+    Scenario: A year of NASDAQ history is loaded from the brokerage
+      When an operator loads the NDX history of 2017 from the brokerage
+      Then the load succeeds with every bar stored
+      And NDX has a bar for every NYSE session of 2017 and no other
+      And the stored NDX closes of 2017 are those of the real NASDAQ Composite
+
+    @critical @needs.controls
+    Scenario: Nothing is loaded while the brokerage is unavailable
+      Given the brokerage is unavailable
+      When an operator tries to load the SPX history of January 2018 from the brokerage
+      Then the load is refused because "the brokerage is unavailable"
+      And the refused load is on record as failed
+      And SPX has no bars
+
+  Rule: A load of many histories runs in the background, reports its progress and can be cancelled
+
+    @critical
+    Scenario: A load of three histories from the brokerage completes in the background
+      When an operator loads the SPX, NDX and GOOG histories of 2005 to 2007 from the brokerage
+      Then the load ran in the background and its progress reached 100 % without going back
+      And SPX, NDX and GOOG each have a bar for every NYSE session of 2005 to 2007
+
+    @critical @needs.controls
+    Scenario: A cancelled load stores nothing
+      Given the brokerage's market-data feed answers slowly
+      When an operator starts loading the SPX, NDX and GOOG histories of 2005 to 2007 from the brokerage
+      And the operator cancels the load
+      Then the load ends as cancelled
+      And SPX, NDX and GOOG have no bars
 
   Rule: The quality report of a load lists the NYSE sessions that have no bar
 
@@ -180,3 +254,25 @@ Feature: Daily market data pipeline
         | 29  | 22.4025 | 23.08   |
         | 30  | 22.1725 | 22.92   |
       Then the platform's EMA(10) of EMAX agrees with the worked example to the cent
+
+  Rule: Features for learning use only what was known at each session, and are split in time order
+
+    The momentum feature set (version 1): trailing returns, RSI(14), MACD histogram,
+    volatility and distance to SMA(20), labelled with whether the next session closed up.
+
+    @critical
+    Scenario: Loading later prices never changes a past feature row
+      Given the SPX history of 2018-01-02 to 2018-06-29 has been loaded
+      And the momentum features of SPX have been read
+      When an operator loads the SPX history of July 2018
+      Then no momentum feature row of SPX up to 2018-06-28 has changed
+      And the momentum row of SPX for 2018-06-29 was unlabelled and now has its label
+
+    @critical
+    Scenario: Training, validation and test sessions follow each other in time
+      Given the SPX history of 2017 to 2018 has been loaded
+      And the NDX history of 2017 to 2018 has been loaded
+      When the momentum features of SPX and NDX are split 70/15/15 into training, validation and test
+      Then every training session comes before every validation session, and those before every test session
+      And the parts hold 70 %, 15 % and 15 % of the sessions
+      And each session's rows of SPX and NDX are in the same part

@@ -11,14 +11,18 @@ from fastapi import FastAPI
 from quantdesk import __version__
 from quantdesk.api import brokerage, client_setup, clients, health
 from quantdesk.api import market_data as market_data_api
+from quantdesk.api import operations as operations_api
 from quantdesk.api.errors import install_error_handlers
 from quantdesk.broker.client import BrokerClient
 from quantdesk.broker.vault import TokenVault
 from quantdesk.clock import SystemClock
+from quantdesk.jobs.operations import Operations
 from quantdesk.services.brokerage import BrokerageService
 from quantdesk.services.client_auth import ClientAuthService
 from quantdesk.services.client_setup import ClientSetupService
+from quantdesk.services.feature_sets import FeatureSetService
 from quantdesk.services.market_data import MarketDataService
+from quantdesk.services.market_feed import MarketFeed
 from quantdesk.services.onboarding import OnboardingService
 from quantdesk.settings import Settings
 from quantdesk.store.db import check_connection, create_db_engine, session_factory
@@ -37,7 +41,15 @@ class Platform:
             base_url=settings.broker_url, timeout=settings.broker_timeout_seconds
         )
         self.onboarding = OnboardingService(self.sessions, self.clock)
-        self.market_data = MarketDataService(self.sessions, self.clock)
+        # -- market data (issue 4): the brokerage feed, long operations, feature sets
+        self.market_data = MarketDataService(
+            self.sessions,
+            self.clock,
+            MarketFeed(self.broker_http),
+            write_chunk_rows=settings.market_data_write_chunk_rows,
+        )
+        self.operations = Operations(self.sessions, self.clock, workers=settings.operation_workers)
+        self.feature_sets = FeatureSetService(self.market_data)
         self.client_auth = ClientAuthService(
             self.sessions, self.clock, settings.client_token_ttl_seconds
         )
@@ -85,6 +97,7 @@ class Platform:
         return checks
 
     def close(self) -> None:
+        self.operations.close()
         self.broker_http.close()
         self.engine.dispose()
 
@@ -111,4 +124,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(client_setup.router)
     app.include_router(brokerage.router)
     app.include_router(market_data_api.router)
+    app.include_router(operations_api.router)
     return app

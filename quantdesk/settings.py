@@ -38,6 +38,24 @@ class Settings(BaseSettings):
         default=3600, gt=0, description="Lifetime of a client's bearer token."
     )
     log_level: str = Field(default="info")
+    # -- market data (issue 4) ------------------------------------------------------------
+    market_data_max_upload_bytes: int = Field(
+        default=50 * 1024 * 1024, gt=0, description="Largest CSV upload accepted (413 above)."
+    )
+    market_data_sync_max_bytes: int = Field(
+        default=5 * 1024 * 1024,
+        ge=0,
+        description="A larger CSV upload runs as an operation (202) instead of in the request.",
+    )
+    market_data_sync_max_symbols: int = Field(
+        default=1,
+        ge=0,
+        description="A brokerage-feed ingestion of more symbols runs as an operation (202).",
+    )
+    market_data_write_chunk_rows: int = Field(default=20_000, gt=0)
+    operation_workers: int = Field(
+        default=2, gt=0, description="Worker threads that run long operations."
+    )
 
     # -- the platform as an OAuth client of the brokerage (issue 3) ---------------------
     broker_client_id: str = Field(

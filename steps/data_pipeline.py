@@ -7,10 +7,13 @@ from hamcrest import (
     contains_string,
     empty,
     equal_to,
+    greater_than,
     has_entries,
     has_item,
+    instance_of,
     is_not,
     none,
+    not_none,
 )
 
 from support import datasets
@@ -28,6 +31,187 @@ register_type(IsoDate=parse_iso_date)
 
 def _dates(table) -> list[date]:
     return [date.fromisoformat(d) for d in table_to_frame(table)["session"]]
+
+
+# -- issue 4 (specific wordings first: behave takes the first step that matches) ---------
+
+
+@when("an operator makes an incremental load of the {source} history of {period}")
+def step_incremental(context, source, period):
+    context.world.market_data.load_kind(source, period, "incremental")
+
+
+@when("an operator makes a backfill load of the {source} history of {period}")
+def step_backfill(context, source, period):
+    context.world.market_data.load_kind(source, period, "backfill")
+
+
+@when("{count:d} operators load the {source} history of {period} at the same time")
+def step_simultaneous(context, count, source, period):
+    context.world.market_data.load_simultaneously(count, source, period)
+
+
+@when("an operator loads the {source} history of {period} from the brokerage")
+def step_load_from_broker(context, source, period):
+    context.world.market_data.load_from_broker([source], period)
+
+
+@when("an operator loads the {sources} histories of {period} from the brokerage")
+def step_load_many_from_broker(context, sources, period):
+    context.world.market_data.load_from_broker(datasets.symbol_list(sources), period)
+
+
+@when("an operator starts loading the {sources} histories of {period} from the brokerage")
+def step_start_load(context, sources, period):
+    context.world.market_data.start_load_from_broker(datasets.symbol_list(sources), period)
+
+
+@when("an operator tries to load the {source} history of {period} from the brokerage")
+def step_try_load_from_broker(context, source, period):
+    context.world.market_data.attempt_load_from_broker(source, period)
+
+
+@when("an operator tries to load a file larger than the upload limit for {symbol}")
+def step_try_oversized(context, symbol):
+    context.world.market_data.attempt_oversized_load(symbol)
+
+
+@given("the brokerage is unavailable")
+def step_broker_down(context):
+    context.world.market_data.brokerage_unavailable()
+
+
+@given("the brokerage's market-data feed answers slowly")
+def step_feed_slow(context):
+    context.world.market_data.feed_is_slow()
+
+
+@when("the operator cancels the load")
+def step_cancel(context):
+    context.world.market_data.cancel_load()
+
+
+@given("the momentum features of {symbol} have been read")
+def step_read_features(context, symbol):
+    context.world.market_data.read_features(symbol)
+
+
+@when(
+    "the momentum features of {symbols} are split {train:d}/{validation:d}/{test:d} "
+    "into training, validation and test"
+)
+def step_split(context, symbols, train, validation, test):
+    fractions = {"train": train / 100, "validation": validation / 100, "test": test / 100}
+    context.world.market_data.split(datasets.symbol_list(symbols), fractions)
+
+
+@then("the load stores {inserted:d} new bars and skips the {skipped:d} sessions it was not for")
+def step_stored_and_skipped(context, inserted, skipped):
+    counts = context.world.market_data.last_run
+    assert_that(counts, has_entries(inserted=inserted, skipped=skipped, updated=0, unchanged=0))
+
+
+@then("every load succeeds")
+def step_every_load_succeeds(context):
+    for outcome in context.world.market_data.simultaneous:
+        assert_that(outcome, instance_of(dict))
+        assert_that(outcome, has_entries(status="succeeded"))
+
+
+@then("exactly one load stores the bars and the others find them unchanged")
+def step_one_stores(context):
+    runs = context.world.market_data.simultaneous
+    inserted = sorted(r["inserted"] for r in runs)
+    assert_that(inserted[:-1], equal_to([0] * (len(runs) - 1)))
+    assert_that(inserted[-1], greater_than(0))
+    assert_that(
+        [r["inserted"] + r["unchanged"] for r in runs], equal_to([inserted[-1]] * len(runs))
+    )
+
+
+@then("the stored {symbol} closes of {period} are those of the real {series}")
+def step_real_closes(context, symbol, period, series):
+    md = context.world.market_data
+    assert_that(md.stored_closes(symbol, period), equal_to(md.real_closes(symbol, period)))
+
+
+@then("the load ran in the background and its progress reached 100 % without going back")
+def step_background_progress(context):
+    md = context.world.market_data
+    assert_that(md.operation, has_entries(status="succeeded", done=True))
+    assert_that(md.progress_seen[-1], equal_to(100.0))
+    assert_that(md.progress_seen, equal_to(sorted(md.progress_seen)))
+
+
+@then("the load ends as cancelled")
+def step_cancelled(context):
+    assert_that(context.world.market_data.operation, has_entries(status="cancelled", done=True))
+
+
+@then("{symbols} each have a bar for every NYSE session of {period}")
+def step_each_every_session(context, symbols, period):
+    expected = datasets.exchange_sessions(*datasets.parse_period(period))
+    for symbol in datasets.symbol_list(symbols):
+        assert_that(context.world.market_data.stored_sessions(symbol), equal_to(expected), symbol)
+
+
+@then("{symbols} have no bars")
+def step_none_have_bars(context, symbols):
+    for symbol in datasets.symbol_list(symbols):
+        assert_that(context.world.market_data.stored_sessions(symbol), empty(), symbol)
+
+
+@then("{symbol}'s indicators of {period} start after their warm-up and cover every later session")
+def step_warmup(context, symbol, period):
+    panel = context.world.market_data.indicator_panel(symbol, period)
+    assert_that(context.world.market_data.warmup_problems(panel), equal_to({}))
+
+
+@then("no momentum feature row of {symbol} up to {day:IsoDate} has changed")
+def step_no_feature_change(context, symbol, day):
+    assert_that(context.world.market_data.feature_changes(symbol, day), empty())
+
+
+@then("the momentum row of {symbol} for {day:IsoDate} was unlabelled and now has its label")
+def step_label_filled(context, symbol, day):
+    md = context.world.market_data
+    assert_that(md.feature_label(symbol, day), none())
+    assert_that(md.feature_label(symbol, day, fresh=True), not_none())
+
+
+@then(
+    "every training session comes before every validation session, "
+    "and those before every test session"
+)
+def step_split_order(context):
+    parts = context.world.market_data.last_split["parts"]
+    order = [
+        parts[p][k]
+        for p in ("train", "validation", "test")
+        for k in ("first_session", "last_session")
+    ]
+    assert_that(order, equal_to(sorted(order)))
+    assert_that(len(set(order)), equal_to(6))
+
+
+@then("the parts hold {train:d} %, {validation:d} % and {test:d} % of the sessions")
+def step_split_sizes(context, train, validation, test):
+    split = context.world.market_data.last_split
+    n = split["sessions"]
+    expected = [n * train // 100, n * validation // 100]
+    expected.append(n - sum(expected))
+    got = [split["parts"][p]["sessions"] for p in ("train", "validation", "test")]
+    assert_that(got, equal_to(expected))
+
+
+@then("each session's rows of {symbols} are in the same part")
+def step_split_together(context, symbols):
+    parts = context.world.market_data.last_split["parts"].values()
+    count = len(datasets.symbol_list(symbols))
+    assert_that([p["rows"] for p in parts], equal_to([p["sessions"] * count for p in parts]))
+
+
+# -- issue 3 and before -----------------------------------------------------------------
 
 
 @when("an operator loads the {source} history of {period} without these sessions:")

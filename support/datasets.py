@@ -20,10 +20,13 @@ BAR_COLUMNS = ["symbol", "session", "open", "high", "low", "close", "volume"]
 
 
 def parse_period(text: str) -> tuple[date, date]:
-    """``"2018"``, ``"January 2018"`` or ``"2018-01-02 to 2018-03-29"`` -> (first, last) day."""
+    """``"2018"``, ``"January 2018"``, ``"2018-01-02 to 2018-03-29"`` or ``"2005 to 2007"``
+    -> (first, last) day."""
     text = text.strip()
     if m := re.fullmatch(r"(\d{4}-\d{2}-\d{2}) to (\d{4}-\d{2}-\d{2})", text):
         return date.fromisoformat(m[1]), date.fromisoformat(m[2])
+    if m := re.fullmatch(r"(.+?) to (.+)", text):
+        return parse_period(m[1])[0], parse_period(m[2])[1]
     freq = "Y" if re.fullmatch(r"\d{4}", text) else "M"
     period = pd.Period(pd.Timestamp(text), freq=freq)
     return period.start_time.date(), period.end_time.date()
@@ -61,3 +64,8 @@ def to_csv(frame: pd.DataFrame) -> bytes:
     if pd.api.types.is_datetime64_any_dtype(out["session"]):
         out["session"] = out["session"].dt.strftime("%Y-%m-%d")
     return out.to_csv(index=False).encode()
+
+
+def symbol_list(text: str) -> list[str]:
+    """``"SPX, NDX and GOOG"`` -> ``["SPX", "NDX", "GOOG"]``."""
+    return [s for s in re.split(r"\s*,\s*|\s+and\s+", text.strip()) if s]

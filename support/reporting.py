@@ -41,3 +41,65 @@ def write_run_facts(results_dir: Path) -> None:
         "reportName": "QuantDesk acceptance",
     }
     (results_dir / "executor.json").write_text(json.dumps(executor, indent=2))
+
+
+def price_chart_png(title: str, panel: Any) -> bytes:
+    """A PNG of close with its indicators (matplotlib, Agg): price with SMA(20), SMA(50) and
+    Bollinger bands, RSI(14) with its 30/70 lines, and the MACD histogram and lines.
+
+    ``panel``: a DataFrame indexed by session with any of the columns ``close``,
+    ``sma_20``, ``sma_50``, ``ema_10``, ``bb_upper``, ``bb_lower``, ``rsi_14``, ``macd``,
+    ``macd_signal``, ``macd_hist`` (missing ones are left out).
+    """
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure  # no pyplot: no global state, thread-safe
+
+    has = set(panel.columns)
+    rows = 1 + ("rsi_14" in has) + bool({"macd", "macd_hist"} & has)
+    figure = Figure(figsize=(9, 2.2 + 1.6 * rows), dpi=80)
+    axes = figure.subplots(
+        rows, 1, sharex=True, height_ratios=[3] + [1] * (rows - 1), squeeze=False
+    )
+    price = axes[0][0]
+    price.set_title(title)
+    price.plot(panel.index, panel["close"], color="black", linewidth=1.0, label="close")
+    for name, colour in (("sma_20", "tab:blue"), ("sma_50", "tab:orange"), ("ema_10", "tab:green")):
+        if name in has:
+            price.plot(panel.index, panel[name], color=colour, linewidth=0.9, label=name)
+    if {"bb_upper", "bb_lower"} <= has:
+        price.fill_between(
+            panel.index, panel["bb_lower"], panel["bb_upper"], color="tab:blue", alpha=0.12,
+            label="Bollinger (20, 2)",
+        )  # fmt: skip
+    price.legend(loc="upper left", fontsize=8)
+    row = 1
+    if "rsi_14" in has:
+        rsi = axes[row][0]
+        rsi.plot(panel.index, panel["rsi_14"], color="tab:purple", linewidth=0.9)
+        for level in (30, 70):
+            rsi.axhline(level, color="grey", linewidth=0.6, linestyle="--")
+        rsi.set_ylim(0, 100)
+        rsi.set_ylabel("RSI(14)")
+        row += 1
+    if {"macd", "macd_hist"} & has:
+        macd = axes[row][0]
+        if "macd_hist" in has:
+            macd.bar(panel.index, panel["macd_hist"], color="grey", width=1.0)
+        for name, colour in (("macd", "tab:blue"), ("macd_signal", "tab:red")):
+            if name in has:
+                macd.plot(panel.index, panel[name], color=colour, linewidth=0.8)
+        macd.set_ylabel("MACD")
+    figure.autofmt_xdate()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def attach_chart(title: str, panel: Any) -> None:
+    allure.attach(
+        price_chart_png(title, panel), name=title, attachment_type=allure.attachment_type.PNG
+    )

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from support.drivers.broker import BrokerDriver
+from support.drivers.broker_feed import BrokerFeedControls
 from support.drivers.http import RecordingClient
 from support.drivers.market_data import MarketDataDriver
 from support.drivers.platform import PlatformDriver
@@ -40,7 +41,11 @@ class World:
         self.onboarding = Onboarding(self.platform, self.aliases, self.redactor)
         self.status = PlatformStatus(self.platform)
         self.market_data = MarketData(
-            MarketDataDriver(self.http, target.operator_key), self.aliases
+            MarketDataDriver(self.http, target.operator_key),
+            self.aliases,
+            feed=BrokerFeedControls(target.broker_url, self.redactor)
+            if target.broker_url
+            else None,
         )
         # The brokerage, as the client's browser and as the operator of its test controls.
         self.broker_http = RecordingClient(
@@ -60,5 +65,6 @@ class World:
             for cleanup in reversed(self.cleanups):
                 cleanup()
         finally:
+            self.market_data.close()
             self.http.close()
             self.broker_http.close()

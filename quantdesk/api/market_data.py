@@ -1,21 +1,32 @@
-"""Market data: operators load daily bars (CSV) and read bars, indicators and quality back."""
+"""Market data: operators load daily bars (CSV upload or the brokerage's feed) and read
+bars, indicators, feature sets and quality back."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from quantdesk.api.security import require_operator
-from quantdesk.errors import PlatformError
+from quantdesk.errors import MalformedRequest, PlatformError, ValidationFailed
+from quantdesk.services.market_data import FeedSymbol
 
 router = APIRouter(
     prefix="/v1/market-data", tags=["market data"], dependencies=[Depends(require_operator)]
 )
 
 CSV_TYPES = ("text/csv", "application/csv", "text/plain")
+JSON_TYPES = ("application/json",)
+INGESTION_KIND = "market_data.ingestion"
+
+Ticker = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[^/]+$")
+]
 
 
 class UnsupportedMediaType(PlatformError):
@@ -23,10 +34,124 @@ class UnsupportedMediaType(PlatformError):
     code = "unsupported_media_type"
 
 
+class PayloadTooLarge(PlatformError):
+    status_code = 413
+    code = "payload_too_large"
+
+
+class FeedSymbolIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    broker_symbol: Ticker
+    symbol: Ticker | None = Field(None, description="Stored under this symbol (default: same).")
+
+
+class FeedIngestion(BaseModel):
+    """A load from the brokerage's market-data feed."""
+
+    model_config = ConfigDict(extra="forbid")
+    source: Literal["broker"]
+    kind: Literal["full", "incremental", "backfill"] = "full"
+    symbols: list[Ticker | FeedSymbolIn] = Field(min_length=1, max_length=500)
+    start: date
+    end: date
+    as_operation: bool = False
+
+    def feed_symbols(self) -> list[FeedSymbol]:
+        items = []
+        for item in self.symbols:
+            if isinstance(item, str):
+                items.append(FeedSymbol(item.upper(), item.upper()))
+            else:
+                target = item.symbol or item.broker_symbol
+                items.append(FeedSymbol(item.broker_symbol.upper(), target.upper()))
+        return items
+
+
+def _inline_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON schema with its ``$defs`` inlined, for ``openapi_extra`` (a
+    ``#/$defs/...`` reference would point at the root of the OpenAPI document)."""
+    schema = model.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return inline(definitions[ref.removeprefix("#/$defs/")])
+            return {key: inline(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inline(item) for item in node]
+        return node
+
+    return inline(schema)
+
+
+def _fields(exc: ValidationError) -> list[dict[str, str]]:
+    return [
+        {
+            "field": ".".join(str(p) for p in e["loc"]) or "body",
+            "code": str(e["type"]),
+            "message": str(e["msg"]),
+        }
+        for e in exc.errors()
+    ]
+
+
+def _feed_request(body: bytes) -> FeedIngestion:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        raise MalformedRequest("The request body is not valid JSON.") from None
+    try:
+        request = FeedIngestion.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(_fields(exc)) from None
+    problems = []
+    if request.end < request.start:
+        problems.append({"field": "end", "code": "before_start", "message": "end is before start"})
+    targets = [s.symbol for s in request.feed_symbols()]
+    if len(set(targets)) != len(targets):
+        problems.append(
+            {"field": "symbols", "code": "duplicate", "message": "a symbol is named twice"}
+        )
+    if problems:
+        raise ValidationFailed(problems)
+    return request
+
+
+async def _read_limited(request: Request, limit: int) -> bytes:
+    """The body, refused with 413 as soon as it is known to exceed ``limit`` bytes."""
+    too_large = PayloadTooLarge(
+        f"The file is larger than the {limit} bytes the platform accepts in one upload.",
+        details={
+            "limit_bytes": limit,
+            "reason": f"the file is larger than the upload limit of {limit} bytes",
+        },
+    )
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _accepted(operation: dict[str, Any]) -> JSONResponse:
+    return JSONResponse(
+        status_code=202,
+        content=operation,
+        headers={"Location": f"/v1/operations/{operation['id']}"},
+    )
+
+
 @router.post(
     "/ingestions",
     status_code=201,
-    summary="Load a CSV of daily bars (the raw request body, text/csv)",
+    summary="Load daily bars: a CSV upload (text/csv) or the brokerage's feed (JSON)",
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -35,26 +160,79 @@ class UnsupportedMediaType(PlatformError):
                     "schema": {"type": "string"},
                     "example": "symbol,session,open,high,low,close,volume\n"
                     "SPX,2018-01-02,2683.73,2695.89,2682.36,2695.81,3367250000\n",
-                }
+                },
+                "application/json": {
+                    "schema": _inline_schema(FeedIngestion),
+                    "example": {
+                        "source": "broker",
+                        "kind": "full",
+                        "symbols": ["SPX", {"broker_symbol": "NDX", "symbol": "NASDAQ"}],
+                        "start": "2018-01-01",
+                        "end": "2018-12-31",
+                    },
+                },
             },
         }
     },
-    responses={422: {"description": "malformed_market_data or validation_failed"}},
+    responses={
+        202: {"description": "A large load: the operation (poll /v1/operations/{id})"},
+        413: {"description": "payload_too_large"},
+        422: {"description": "malformed_market_data, unknown_symbol or validation_failed"},
+        503: {"description": "brokerage_unavailable"},
+    },
 )
 async def ingest(
     request: Request,
-    kind: Literal["full", "incremental", "backfill"] = Query("incremental"),
+    kind: Literal["full", "incremental", "backfill"] = Query("full"),
     source: str = Query("upload", max_length=200),
-) -> dict[str, Any]:
+    as_operation: bool = Query(False, description="Run as an operation whatever the size."),
+) -> Any:
+    platform = request.app.state.platform
+    settings = platform.settings
+    service = platform.market_data
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type in JSON_TYPES:
+        feed = _feed_request(await _read_limited(request, 1024 * 1024))
+        symbols = feed.feed_symbols()
+
+        def load(progress: Any = None) -> dict[str, Any]:
+            extra = {"progress": progress} if progress else {}
+            return service.ingest_from_feed(symbols, feed.start, feed.end, feed.kind, **extra)
+
+        if feed.as_operation or len(symbols) > settings.market_data_sync_max_symbols:
+            return _accepted(
+                platform.operations.submit(INGESTION_KIND, feed.model_dump(mode="json"), load)
+            )
+        return await run_in_threadpool(load)
     if media_type not in CSV_TYPES:
         raise UnsupportedMediaType(
-            f"Send the bars as CSV (text/csv), not {media_type or 'an untyped body'}."
+            f"Send the bars as CSV (text/csv) or a feed request as JSON, not "
+            f"{media_type or 'an untyped body'}."
         )
-    content = await request.body()
-    service = request.app.state.platform.market_data
+    content = await _read_limited(request, settings.market_data_max_upload_bytes)
+    if as_operation or len(content) > settings.market_data_sync_max_bytes:
+        described = {"source": source, "kind": kind, "bytes": len(content)}
+        return _accepted(
+            platform.operations.submit(
+                INGESTION_KIND,
+                described,
+                lambda progress: service.ingest_csv(
+                    content, kind, source=source, progress=progress
+                ),
+            )
+        )
     # Parsing, validation and storage are blocking work: keep them off the event loop.
     return await run_in_threadpool(service.ingest_csv, content, kind, source=source)
+
+
+@router.get("/limits", summary="What one load may hold, and when it becomes an operation")
+def get_limits(request: Request) -> dict[str, Any]:
+    settings = request.app.state.platform.settings
+    return {
+        "max_upload_bytes": settings.market_data_max_upload_bytes,
+        "sync_max_bytes": settings.market_data_sync_max_bytes,
+        "sync_max_symbols": settings.market_data_sync_max_symbols,
+    }
 
 
 @router.get("/ingestions/{run_id}", summary="An ingestion run")
@@ -91,3 +269,55 @@ def get_indicators(
 ) -> dict[str, Any]:
     names = indicators.split(",") if indicators else None
     return request.app.state.platform.market_data.indicators(symbol, start, end, names)
+
+
+def _symbol_list(symbols: str) -> list[str]:
+    return [s.strip() for s in symbols.split(",") if s.strip()]
+
+
+@router.get("/feature-sets", summary="The published feature sets")
+def list_feature_sets(request: Request) -> dict[str, Any]:
+    return request.app.state.platform.feature_sets.list()
+
+
+@router.get("/feature-sets/{key}", summary="One feature set's definition")
+def get_feature_set(key: str, request: Request) -> dict[str, Any]:
+    return request.app.state.platform.feature_sets.definition(key)
+
+
+@router.get("/feature-sets/{key}/rows", summary="Feature rows built from the stored bars")
+def get_feature_rows(
+    key: str,
+    request: Request,
+    symbols: str = Query(..., description="comma-separated", examples=["SPX,NDX"]),
+    start: date | None = None,
+    end: date | None = None,
+    complete: bool = Query(False, description="leave out warm-up and unlabelled rows"),
+) -> dict[str, Any]:
+    return request.app.state.platform.feature_sets.rows(
+        key, _symbol_list(symbols), start, end, complete=complete
+    )
+
+
+@router.get("/feature-sets/{key}/split", summary="Chronological train/validation/test split")
+def get_feature_split(
+    key: str,
+    request: Request,
+    symbols: str = Query(..., description="comma-separated", examples=["SPX,NDX"]),
+    start: date | None = None,
+    end: date | None = None,
+    train: float = Query(0.7, ge=0, le=1),
+    validation: float = Query(0.15, ge=0, le=1),
+    test: float = Query(0.15, ge=0, le=1),
+    gap: int = Query(0, ge=0, le=100),
+) -> dict[str, Any]:
+    return request.app.state.platform.feature_sets.split(
+        key,
+        _symbol_list(symbols),
+        start,
+        end,
+        train=train,
+        validation=validation,
+        test=test,
+        gap=gap,
+    )

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from quantdesk.broker_sim import accounts, controls, oauth
+from quantdesk.broker_sim import market_data as market_feed
 from quantdesk.broker_sim.errors import error_response, install_error_handlers, log
 from quantdesk.broker_sim.runtime import SimState
 from quantdesk.broker_sim.settings import BrokerSimSettings
@@ -66,6 +67,8 @@ def create_broker_app(settings: BrokerSimSettings | None = None) -> FastAPI:
 
     app.include_router(oauth.router)
     app.include_router(accounts.router)
+    app.include_router(market_feed.router)  # public daily bars (issue 4)
     if settings.controls_enabled:
         app.include_router(controls.router)
+        app.include_router(market_feed.controls_router)
     return app

@@ -465,7 +465,12 @@ def diff_bars(
       absolute, to survive a round trip through storage; volume exactly).
 
     Re-sending the same file therefore gives ``inserted`` and ``updated`` both empty.
+    A difference in either direction is an update. Raises ``ValueError`` for a negative
+    ``price_tolerance`` (``np.isclose`` still treats identical values as close then, so
+    the mistake would otherwise only show on prices that differ by a rounding error).
     """
+    if not price_tolerance >= 0:
+        raise ValueError(f"price_tolerance must be >= 0, got {price_tolerance!r}")
     keys = list(KEY_COLUMNS)
     stored = existing.loc[:, [*keys, *VALUE_COLUMNS]]
     merged = incoming.reset_index(drop=True).merge(

@@ -52,7 +52,13 @@ def _session_index(start: date, end: date, calendar: str) -> pd.DatetimeIndex:
     if end < start:
         return pd.DatetimeIndex([])
     cal = get_calendar(calendar, start=start, end=end)
-    return cal.sessions_in_range(pd.Timestamp(start), pd.Timestamp(end))
+    # A calendar built from January 1st starts at its first *session*: clamp to it, or
+    # exchange-calendars raises DateOutOfBounds for a range that starts on a holiday.
+    first, last = cal.first_session, cal.last_session
+    clamped_start, clamped_end = max(pd.Timestamp(start), first), min(pd.Timestamp(end), last)
+    if clamped_end < clamped_start:
+        return pd.DatetimeIndex([])
+    return cal.sessions_in_range(clamped_start, clamped_end)
 
 
 def _as_dates(index: pd.DatetimeIndex) -> list[date]:

@@ -90,6 +90,7 @@ class IngestionRunRow(Base):
     updated: Mapped[int] = mapped_column(Integer)
     unchanged: Mapped[int] = mapped_column(Integer)
     rejected: Mapped[int] = mapped_column(Integer)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)  # migration 0005
     duration_ms: Mapped[int] = mapped_column(Integer)
     # succeeded | succeeded_with_rejections | failed
     status: Mapped[str] = mapped_column(String(30))
@@ -182,3 +183,27 @@ class ClientDepositRow(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(255))
     fingerprint: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# -- market data operations (migration 0005) -----------------------------------------------
+
+
+class OperationRow(Base):
+    """A long-running operation (AIP-151): its state survives the request that started it."""
+
+    __tablename__ = "operations"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    # queued | running | succeeded | failed | cancelled
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    progress_percent: Mapped[float] = mapped_column(Double)
+    progress_message: Mapped[str | None] = mapped_column(Text)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean)
+    request: Mapped[str] = mapped_column(Text)  # JSON
+    result: Mapped[str | None] = mapped_column(Text)  # JSON
+    error: Mapped[str | None] = mapped_column(Text)  # JSON {code, message, details}
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -127,6 +127,8 @@ class EmbeddedSystem:
             "QUANTDESK_CONTROLS_ENABLED": "true" if self.controls_enabled else "false",
             "PYTHONUNBUFFERED": "1",
         }
+        # Market data: a 1 MiB upload limit, so the over-the-limit scenario stays fast.
+        env.setdefault("QUANTDESK_MARKET_DATA_MAX_UPLOAD_BYTES", str(1024 * 1024))
         env.pop("QUANTDESK_DATABASE_URL", None)
         if self.database_url:
             env["QUANTDESK_DATABASE_URL"] = self._provision_database(self.database_url)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -11,10 +14,11 @@ import allure
 import pandas as pd
 
 from support import datasets
+from support.drivers.broker_feed import BrokerFeedControls
 from support.drivers.http import ApiError
 from support.drivers.market_data import MarketDataDriver
 from support.dsl.aliases import Aliases
-from support.reporting import attach_json
+from support.reporting import attach_chart, attach_json
 
 # Files that are not daily bars, as the specification names them.
 NOT_BARS: dict[str, Any] = {
@@ -24,6 +28,22 @@ NOT_BARS: dict[str, Any] = {
     "a spreadsheet that is not CSV": lambda _: b"PK\x03\x04\x14\x00\x06\x00" + bytes(64),
     "an empty file": lambda _: b"",
 }
+# The published feature set the scenarios use (``momentum`` in Gherkin).
+FEATURE_SET = "momentum_v1"
+# How long a load running as an operation may take before a scenario gives up.
+OPERATION_DEADLINE_S = 30.0
+# Indicators shown in the chart attached to the report.
+CHART_INDICATORS = [
+    "close", "sma_20", "sma_50", "bb_upper", "bb_lower", "rsi_14", "macd", "macd_signal",
+    "macd_hist",
+]  # fmt: skip
+# The n-th session (1-based) of a symbol's history at which each indicator has its first
+# value (quantdesk.domain.indicators documents the warm-ups).
+INDICATOR_WARMUP = {
+    "sma_20": 20, "sma_50": 50, "ema_12": 12, "ema_26": 26, "rsi_14": 15, "macd": 26,
+    "macd_signal": 34, "macd_hist": 34, "bb_upper": 20, "bb_middle": 20, "bb_lower": 20,
+    "return_1d": 2, "volatility_20": 21,
+}  # fmt: skip
 # Where indicator worked examples start (any NYSE session: the examples have no dates).
 EXAMPLE_FIRST_SESSION = date(2024, 1, 2)
 
@@ -47,12 +67,31 @@ class MarketData:
     runs: list[dict[str, Any]] = field(default_factory=list)
     last_refusal: ApiError | None = None
     worked_example: pd.DataFrame | None = None
+    feed: BrokerFeedControls | None = None
+    operation: dict[str, Any] | None = None
+    progress_seen: list[float] = field(default_factory=list)
+    feature_rows_read: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    last_split: dict[str, Any] | None = None
+    simultaneous: list[Any] = field(default_factory=list)
+    _cleanups: list[Callable[[], None]] = field(default_factory=list)
+
+    def close(self) -> None:
+        """Undo what the scenario changed outside itself (brokerage outage, latency)."""
+        while self._cleanups:
+            self._cleanups.pop()()
+        if self.feed is not None:
+            self.feed.close()
 
     # -- loading -----------------------------------------------------------------------
 
     def _load(self, title: str, content: bytes, *, kind: str, source: str) -> dict[str, Any]:
         with allure.step(title):
             run = self.driver.ingest_csv(content, kind=kind, source=source)
+            if "done" in run:  # a target that runs this upload as an operation
+                self.operation = run
+                operation = self.await_operation()
+                assert operation["status"] == "succeeded", f"the load did not succeed: {operation}"
+                run = operation["result"]
             self.runs.append(run)
             attach_json("data quality report", self.driver.quality_report(run["id"]))
         return run
@@ -93,7 +132,7 @@ class MarketData:
         return self._load(
             f"Correct the close of {symbol} on {session} to {close}",
             datasets.to_csv(frame),
-            kind="incremental",
+            kind="full",
             source="correction",
         )
 
@@ -133,6 +172,163 @@ class MarketData:
             kind="full",
             source="stockcharts-chartschool",
         )
+
+    def load_kind(self, source: str, period: str, kind: str) -> dict[str, Any]:
+        """An ``incremental`` or ``backfill`` load of real history."""
+        return self.load_history(source, period, kind=kind)
+
+    def load_simultaneously(self, count: int, source: str, period: str) -> list[Any]:
+        """``count`` loads of the same history at once; each run, or the refusal it met."""
+        start, end = datasets.parse_period(period)
+        bars = datasets.history(source, start, end, symbol=self.aliases.symbol(source))
+        content = datasets.to_csv(bars)
+
+        def load(i: int) -> Any:
+            try:
+                return self.driver.ingest_csv(content, kind="full", source=f"operator-{i + 1}")
+            except ApiError as refusal:
+                return refusal
+
+        title = f"{count} operators load the {source} history of {period} at once"
+        with allure.step(title), ThreadPoolExecutor(count) as pool:
+            outcomes = list(pool.map(load, range(count)))
+        self.runs.extend(o for o in outcomes if isinstance(o, dict))
+        self.simultaneous = outcomes
+        attach_json("the simultaneous loads", [getattr(o, "args", o) for o in outcomes])
+        return outcomes
+
+    def attempt_oversized_load(self, symbol: str) -> None:
+        """A well-formed bars file one byte over the platform's upload limit."""
+        limit = self.driver.limits()["max_upload_bytes"]
+        header = b"symbol,session,open,high,low,close,volume\n"
+        row = f"{self.aliases.symbol(symbol)},2024-03-04,100,101,99,100.5,1000\n".encode()
+        content = header + row * (1 + (limit - len(header)) // len(row))
+        content += b" " * max(0, limit + 1 - len(content))
+        self.last_refusal = None
+        with allure.step(f"Load a {len(content)}-byte file for {symbol} (limit {limit} bytes)"):
+            try:
+                self.driver.ingest_csv(content, kind="full", source="operator")
+            except ApiError as refusal:
+                self.last_refusal = refusal
+
+    # -- the brokerage's feed and long loads -------------------------------------------
+
+    def _feed_controls(self) -> BrokerFeedControls:
+        assert self.feed is not None, "this target has no brokerage to control"
+        return self.feed
+
+    def brokerage_unavailable(self) -> None:
+        with allure.step("Take the brokerage down"):
+            self._feed_controls().set_outage(True)
+        self._cleanups.append(lambda: self._feed_controls().set_outage(False))
+
+    def feed_is_slow(self, milliseconds: int = 300) -> None:
+        with allure.step(f"Make the brokerage's feed answer in {milliseconds} ms"):
+            self._feed_controls().set_latency(milliseconds)
+        self._cleanups.append(lambda: self._feed_controls().set_latency(0))
+
+    def _feed_symbols(self, sources: list[str]) -> list[dict[str, str]]:
+        return [{"broker_symbol": s, "symbol": self.aliases.symbol(s)} for s in sources]
+
+    def load_from_broker(self, sources: list[str], period: str) -> dict[str, Any]:
+        """Load real history from the brokerage's feed; wait for it if it is an operation."""
+        start, end = datasets.parse_period(period)
+        with allure.step(f"Load the {', '.join(sources)} history of {period} from the brokerage"):
+            is_operation, body = self.driver.ingest_from_broker(
+                self._feed_symbols(sources), start, end
+            )
+            if is_operation:
+                self.operation = body
+                body = self.await_operation()
+                assert body["status"] == "succeeded", f"the load did not succeed: {body}"
+                body = body["result"]
+            self.runs.append(body)
+            attach_json("data quality report", self.driver.quality_report(body["id"]))
+        return body
+
+    def attempt_load_from_broker(self, source: str, period: str) -> None:
+        self.last_refusal = None
+        try:
+            self.load_from_broker([source], period)
+        except ApiError as refusal:
+            self.last_refusal = refusal
+
+    def start_load_from_broker(self, sources: list[str], period: str) -> dict[str, Any]:
+        """Start a load as an operation and return at once."""
+        start, end = datasets.parse_period(period)
+        with allure.step(f"Start loading {', '.join(sources)} of {period} from the brokerage"):
+            is_operation, body = self.driver.ingest_from_broker(
+                self._feed_symbols(sources), start, end, as_operation=True
+            )
+        assert is_operation, f"the load did not run as an operation: {body}"
+        self.operation = body
+        self.progress_seen = [body["progress"]["percent"]]
+        return body
+
+    def cancel_load(self) -> dict[str, Any]:
+        assert self.operation is not None, "no load was started"
+        with allure.step("Cancel the load"):
+            self.driver.cancel_operation(self.operation["id"])
+            return self.await_operation()
+
+    def await_operation(self, deadline_s: float = OPERATION_DEADLINE_S) -> dict[str, Any]:
+        """Poll the current operation until it is done (deadline; interval 20..200 ms)."""
+        assert self.operation is not None, "no load was started"
+        operation_id = self.operation["id"]
+        deadline = time.monotonic() + deadline_s
+        interval = 0.02
+        with allure.step(f"Wait for operation {operation_id}"):
+            operation = self.driver.operation(operation_id)
+            self.progress_seen.append(operation["progress"]["percent"])
+            while not operation["done"]:
+                if time.monotonic() > deadline:
+                    raise AssertionError(
+                        f"operation {operation_id} not done within {deadline_s:.0f} s; last "
+                        f"seen: {operation['status']} at {operation['progress']}"
+                    )
+                time.sleep(interval)  # poll interval, bounded by the deadline above
+                interval = min(0.2, interval * 2)
+                operation = self.driver.operation(operation_id)
+                self.progress_seen.append(operation["progress"]["percent"])
+        self.operation = operation
+        return operation
+
+    # -- feature sets ------------------------------------------------------------------
+
+    def _features(self, symbol: str) -> list[dict[str, Any]]:
+        with allure.step(f"Read the {FEATURE_SET} features of {symbol}"):
+            return self.driver.feature_rows(FEATURE_SET, [self.aliases.symbol(symbol)])
+
+    def read_features(self, symbol: str) -> list[dict[str, Any]]:
+        """Read and remember the rows, to compare with later reads."""
+        self.feature_rows_read[symbol] = self._features(symbol)
+        return self.feature_rows_read[symbol]
+
+    def feature_changes(self, symbol: str, until: date) -> list[dict[str, Any]]:
+        """Rows up to ``until`` that differ now from when they were first read."""
+        before = {r["session"]: r for r in self.feature_rows_read[symbol]}
+        after = {r["session"]: r for r in self._features(symbol)}
+        changed = [
+            {"session": day, "before": row, "after": after.get(day)}
+            for day, row in before.items()
+            if day <= until.isoformat() and after.get(day) != row
+        ]
+        attach_json(f"{symbol} feature rows changed since first read", changed)
+        return changed
+
+    def feature_label(self, symbol: str, session: date, *, fresh: bool = False) -> Any:
+        rows = self._features(symbol) if fresh else self.feature_rows_read[symbol]
+        matching = [r for r in rows if r["session"] == session.isoformat()]
+        assert matching, f"no {FEATURE_SET} row of {symbol} on {session}"
+        return matching[0]["label"]
+
+    def split(self, symbols: list[str], fractions: dict[str, float]) -> dict[str, Any]:
+        with allure.step(f"Split the {FEATURE_SET} rows of {', '.join(symbols)} {fractions}"):
+            self.last_split = self.driver.feature_split(
+                FEATURE_SET, [self.aliases.symbol(s) for s in symbols], fractions
+            )
+        attach_json("chronological split", self.last_split)
+        return self.last_split
 
     # -- reading back ------------------------------------------------------------------
 
@@ -192,4 +388,53 @@ class MarketData:
         with allure.step(f"Read {label} from the platform"):
             items = self.driver.indicators(run["symbols"][0], [name])
         platform = [f"{float(i[name]):.2f}" if i[name] is not None else "" for i in items]
+        chart = pd.DataFrame(
+            {
+                "close": example["close"].astype(float).to_numpy(),
+                name: [float(i[name]) if i[name] is not None else float("nan") for i in items],
+            },
+            index=pd.to_datetime(datasets.sessions_from(EXAMPLE_FIRST_SESSION, len(items))),
+        )
+        attach_chart(f"{label} of the StockCharts example, as the platform computes it", chart)
         return platform, [v.strip() for v in example[label]]
+
+    def indicator_panel(self, symbol: str, period: str) -> pd.DataFrame:
+        """The platform's standard indicators of ``symbol`` over ``period`` (NaN = none yet),
+        charted into the report."""
+        start, end = datasets.parse_period(period)
+        with allure.step(f"Read the indicators of {symbol} over {period}"):
+            items = self.driver.indicators(self.aliases.symbol(symbol), [], start, end)
+        panel = pd.DataFrame(items)
+        panel.index = pd.to_datetime(panel.pop("session"))
+        panel = panel.apply(pd.to_numeric, errors="coerce")
+        attach_chart(f"{symbol} {period}: close and indicators", panel[CHART_INDICATORS])
+        return panel
+
+    @staticmethod
+    def warmup_problems(panel: pd.DataFrame) -> dict[str, str]:
+        """Indicators whose first value is not at their documented session, or that have a
+        hole after it; empty when all is well."""
+        problems = {}
+        for name, first in INDICATOR_WARMUP.items():
+            present = panel[name].notna().to_numpy()
+            if not present.any():
+                problems[name] = "no value at all"
+                continue
+            seen = int(present.argmax()) + 1
+            if seen != first:
+                problems[name] = f"first value at session {seen}, expected {first}"
+            elif not present[seen - 1 :].all():
+                problems[name] = "missing values after the warm-up"
+        return problems
+
+    def stored_closes(self, symbol: str, period: str) -> list[str]:
+        start, end = datasets.parse_period(period)
+        with allure.step(f"Read the stored bars of {symbol} over {period}"):
+            bars = self.driver.bars(self.aliases.symbol(symbol), start, end)
+        return [f"{float(b['close']):.6f}" for b in bars]
+
+    @staticmethod
+    def real_closes(source: str, period: str) -> list[str]:
+        start, end = datasets.parse_period(period)
+        bars = datasets.history(source, start, end, symbol=source)
+        return [f"{c:.6f}" for c in bars["close"]]

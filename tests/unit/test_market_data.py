@@ -307,6 +307,36 @@ def test_a_storage_round_trip_rounding_is_not_an_update():
     assert updated.empty and len(unchanged) == 1
 
 
+@pytest.mark.parametrize("column", ["open", "high", "low", "close", "volume"])
+@pytest.mark.parametrize("direction", [-1, 1])
+def test_a_correction_in_either_direction_is_an_update(column, direction):
+    # Regression (issue 4): every correction in the suite went *up*, so a one-sided
+    # comparison ("incoming - stored <= tolerance") that missed downward corrections
+    # passed every test and scenario.
+    existing = validate_bars(
+        bars(good_row(open=10.0, high=12.0, low=8.0, close=10.0, volume=100)), today=TODAY
+    ).valid
+    step = 1 if column == "volume" else 0.5
+    incoming = existing.assign(**{column: existing[column] + direction * step})
+    _, updated, unchanged = diff_bars(existing, incoming)
+    assert (len(updated), len(unchanged)) == (1, 0)
+
+
+def test_a_rounding_error_is_unchanged_in_either_direction():
+    existing = validate_bars(bars(good_row()), today=TODAY).valid
+    for delta in (-1e-12, 1e-12):
+        _, updated, unchanged = diff_bars(existing, existing.assign(low=existing["low"] + delta))
+        assert updated.empty and len(unchanged) == 1
+
+
+def test_a_negative_price_tolerance_is_refused():
+    # np.isclose(a, b, atol<0) is still True for identical values, so a negative
+    # tolerance looked harmless everywhere except on rounding errors.
+    existing = validate_bars(bars(good_row()), today=TODAY).valid
+    with pytest.raises(ValueError, match="price_tolerance"):
+        diff_bars(existing, existing, price_tolerance=-1e-9)
+
+
 def test_sessions_outside_the_nanosecond_range_are_quarantined_not_a_crash():
     # Regression: "5th March" parses (format="mixed") as year 1 and 2999-03-05 is after
     # 2262; both overflowed the datetime64[ns] cast and raised OutOfBoundsDatetime.

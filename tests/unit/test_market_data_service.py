@@ -39,6 +39,7 @@ def test_good_rows_are_stored_with_prices_as_decimal_strings(client):
         "inserted": 2,
         "updated": 0,
         "unchanged": 0,
+        "skipped": 0,
         "rejected": 0,
         "duration_ms": None,
         "created_at": None,
@@ -141,5 +142,18 @@ def test_refusals_use_the_error_shape(client):
         "/v1/market-data/indicators", params={"symbol": "X", "indicators": "magic_3"}, headers=KEY
     )
     assert bad_name.json()["details"]["fields"][0]["field"] == "indicators"
-    json_body = client.post("/v1/market-data/ingestions", json={"a": 1}, headers=KEY)
-    assert (json_body.status_code, json_body.json()["code"]) == (415, "unsupported_media_type")
+    xml = client.post(
+        "/v1/market-data/ingestions",
+        content=b"<bars/>",
+        headers={**KEY, "Content-Type": "application/xml"},
+    )
+    assert (xml.status_code, xml.json()["code"]) == (415, "unsupported_media_type")
+    not_a_feed = client.post("/v1/market-data/ingestions", json={"a": 1}, headers=KEY)
+    assert (not_a_feed.status_code, not_a_feed.json()["code"]) == (422, "validation_failed")
+    assert {f["field"] for f in not_a_feed.json()["details"]["fields"]} >= {
+        "source",
+        "symbols",
+        "start",
+        "end",
+        "a",
+    }

@@ -64,3 +64,12 @@ def test_the_calendar_is_built_once_and_reused():
 
 def test_twenty_years_of_nyse_sessions():
     assert len(expected_sessions(date(1999, 1, 4), date(2018, 12, 31))) == 5031
+
+
+def test_a_range_starting_on_the_calendars_first_day_is_not_an_error():
+    # Regression (issue 4): bars from 1990-01-01 (a holiday, the day the cached calendar
+    # starts) made exchange-calendars raise DateOutOfBounds, and the upload answer 500.
+    assert missing_sessions([date(1990, 1, 2)], date(1990, 1, 1), date(1990, 1, 3)) == [
+        date(1990, 1, 3)
+    ]
+    assert expected_sessions(date(1989, 12, 30), date(1990, 1, 2))[-1] == date(1990, 1, 2)

@@ -1,0 +1,1 @@
+"""Long-running operations (after Google AIP-151): queue, worker threads, progress, cancel."""
