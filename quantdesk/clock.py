@@ -13,8 +13,11 @@ class SystemClock:
         return self.now().date()
 
 
+def as_utc(moment: datetime) -> datetime:
+    """An aware datetime; SQLite hands back naive datetimes, which are UTC here."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
 def utc_text(moment: datetime) -> str:
-    """ISO 8601 UTC with ``Z``; SQLite hands back naive datetimes, which are UTC here."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    """ISO 8601 UTC with ``Z``."""
+    return as_utc(moment).astimezone(UTC).isoformat().replace("+00:00", "Z")

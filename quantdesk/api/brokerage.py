@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Request, Security
+from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from quantdesk.api.security import Caller, require_caller
+from quantdesk.api.security import AccessibleClient
 
 router = APIRouter(tags=["brokerage"])
 
@@ -69,10 +69,7 @@ def _service(request: Request) -> Any:
     response_model=LinkStarted,
     summary="Start linking the client's brokerage account (OAuth 2.0 + PKCE)",
 )
-def start_link(
-    client_id: str, request: Request, caller: Caller = Security(require_caller)
-) -> dict[str, Any]:
-    caller.require_access_to(client_id)
+def start_link(client_id: AccessibleClient, request: Request) -> dict[str, Any]:
     return _service(request).start_link(client_id)
 
 
@@ -100,10 +97,7 @@ def link_callback(
     response_model=LinkOut,
     summary="The client's brokerage link (never its tokens)",
 )
-def get_link(
-    client_id: str, request: Request, caller: Caller = Security(require_caller)
-) -> dict[str, Any]:
-    caller.require_access_to(client_id)
+def get_link(client_id: AccessibleClient, request: Request) -> dict[str, Any]:
     return _service(request).link_of(client_id)
 
 
@@ -112,10 +106,7 @@ def get_link(
     response_model=BrokerAccountOut,
     summary="The linked paper account, read from the brokerage",
 )
-def get_broker_account(
-    client_id: str, request: Request, caller: Caller = Security(require_caller)
-) -> dict[str, Any]:
-    caller.require_access_to(client_id)
+def get_broker_account(client_id: AccessibleClient, request: Request) -> dict[str, Any]:
     return _service(request).account_of(client_id)
 
 
@@ -126,13 +117,11 @@ def get_broker_account(
     summary="Deposit cash into the linked paper account (Idempotency-Key accepted)",
 )
 def deposit(
-    client_id: str,
+    client_id: AccessibleClient,
     body: DepositIn,
     request: Request,
-    caller: Caller = Security(require_caller),
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
-    caller.require_access_to(client_id)
     made, created = _service(request).deposit(client_id, body.amount, idempotency_key)
     return JSONResponse(made, status_code=201 if created else 200)
 
@@ -142,8 +131,5 @@ def deposit(
     response_model=DepositList,
     summary="Deposits the platform made for the client",
 )
-def list_deposits(
-    client_id: str, request: Request, caller: Caller = Security(require_caller)
-) -> dict[str, Any]:
-    caller.require_access_to(client_id)
+def list_deposits(client_id: AccessibleClient, request: Request) -> dict[str, Any]:
     return {"items": _service(request).deposits_of(client_id)}

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Security
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from quantdesk.api.security import Caller, require_caller
+from quantdesk.api.security import AccessibleClient
 
 router = APIRouter(tags=["onboarding"])
 
@@ -77,20 +77,15 @@ def _service(request: Request) -> Any:
     summary="Set the client's portfolio preferences",
 )
 def set_preferences(
-    client_id: str,
+    client_id: AccessibleClient,
     body: PreferencesIn,
     request: Request,
-    caller: Caller = Security(require_caller),
 ) -> dict[str, Any]:
-    caller.require_access_to(client_id)
     return _service(request).set_preferences(client_id, body.model_dump(exclude_unset=True))
 
 
 @router.get("/v1/clients/{client_id}/preferences", response_model=PreferencesOut)
-def get_preferences(
-    client_id: str, request: Request, caller: Caller = Security(require_caller)
-) -> dict[str, Any]:
-    caller.require_access_to(client_id)
+def get_preferences(client_id: AccessibleClient, request: Request) -> dict[str, Any]:
     return _service(request).preferences_of(client_id)
 
 
@@ -100,17 +95,13 @@ def get_preferences(
     summary="Choose the strategy: a registered model by alias, or equal_weight",
 )
 def choose_strategy(
-    client_id: str, body: StrategyIn, request: Request, caller: Caller = Security(require_caller)
+    client_id: AccessibleClient, body: StrategyIn, request: Request
 ) -> dict[str, Any]:
-    caller.require_access_to(client_id)
     return _service(request).choose_strategy(client_id, body.model_dump(exclude_unset=True))
 
 
 @router.get("/v1/clients/{client_id}/strategy", response_model=StrategyOut)
-def get_strategy(
-    client_id: str, request: Request, caller: Caller = Security(require_caller)
-) -> dict[str, Any]:
-    caller.require_access_to(client_id)
+def get_strategy(client_id: AccessibleClient, request: Request) -> dict[str, Any]:
     return _service(request).strategy_of(client_id)
 
 
@@ -119,8 +110,5 @@ def get_strategy(
     response_model=OnboardingOut,
     summary="The client's onboarding checklist; active only when every step is done",
 )
-def get_onboarding(
-    client_id: str, request: Request, caller: Caller = Security(require_caller)
-) -> dict[str, Any]:
-    caller.require_access_to(client_id)
+def get_onboarding(client_id: AccessibleClient, request: Request) -> dict[str, Any]:
     return _service(request).onboarding_of(client_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
+from typing import Annotated
 
 from fastapi import Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
@@ -59,3 +60,13 @@ def require_client(caller: Caller = Security(require_caller)) -> Caller:
     if caller.client_id is None:
         raise Unauthenticated("This is a client's own resource: sign in as the client.")
     return caller
+
+
+def accessible_client(client_id: str, caller: Caller = Security(require_caller)) -> str:
+    """The path's ``client_id``, once the caller may see that client (otherwise 404)."""
+    caller.require_access_to(client_id)
+    return client_id
+
+
+# A path parameter ``client_id`` that only an operator or that client gets past.
+AccessibleClient = Annotated[str, Security(accessible_client)]

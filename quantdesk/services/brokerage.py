@@ -19,7 +19,7 @@ import json
 import threading
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
@@ -37,7 +37,7 @@ from quantdesk.broker.client import (
     new_state,
 )
 from quantdesk.broker.vault import TokenVault
-from quantdesk.clock import SystemClock, utc_text
+from quantdesk.clock import SystemClock, as_utc, utc_text
 from quantdesk.errors import (
     Conflict,
     DependencyUnavailable,
@@ -47,12 +47,8 @@ from quantdesk.errors import (
     PlatformError,
     ValidationFailed,
 )
-from quantdesk.store.models import (
-    BrokerageLinkRow,
-    ClientDepositRow,
-    ClientRow,
-    LinkAttemptRow,
-)
+from quantdesk.services.client_setup import require_client
+from quantdesk.store.models import BrokerageLinkRow, ClientDepositRow, LinkAttemptRow
 
 T = TypeVar("T")
 ACTIVE, REAUTH_REQUIRED = "active", "reauth_required"
@@ -81,12 +77,6 @@ class NotLinked(Conflict):
 
 def _hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment
 
 
 def link_view(row: BrokerageLinkRow) -> dict[str, Any]:
@@ -143,7 +133,7 @@ class BrokerageService:
         state, verifier = new_state(), new_pkce_verifier()
         now = self.clock.now()
         with self.sessions() as session:
-            _require_client(session, client_id)
+            require_client(session, client_id)
             attempt = LinkAttemptRow(
                 id=f"la_{uuid.uuid4().hex}",
                 client_id=client_id,
@@ -193,7 +183,7 @@ class BrokerageService:
                     code="link_attempt_used",
                     details={"outcome": attempt.outcome},
                 )
-            if _aware(attempt.expires_at) <= self.clock.now():  # type: ignore[operator]
+            if as_utc(attempt.expires_at) <= self.clock.now():
                 self._finish_attempt(attempt.id, "expired")
                 raise Conflict(
                     "The link took too long to complete; start a new link.",
@@ -281,7 +271,7 @@ class BrokerageService:
 
     def link_of(self, client_id: str) -> dict[str, Any]:
         with self.sessions() as session:
-            _require_client(session, client_id)
+            require_client(session, client_id)
             row = session.get(BrokerageLinkRow, client_id)
             if row is None:
                 raise NotFound(
@@ -311,7 +301,7 @@ class BrokerageService:
             )
         fingerprint = _hash(json.dumps({"amount": text}))
         with self.sessions() as session:
-            _require_client(session, client_id)
+            require_client(session, client_id)
             if idempotency_key is not None:
                 earlier = _deposit_with_key(session, client_id, idempotency_key)
                 if earlier is not None:
@@ -346,7 +336,7 @@ class BrokerageService:
 
     def deposits_of(self, client_id: str) -> list[dict[str, Any]]:
         with self.sessions() as session:
-            _require_client(session, client_id)
+            require_client(session, client_id)
             rows = session.scalars(
                 select(ClientDepositRow)
                 .where(ClientDepositRow.client_id == client_id)
@@ -393,13 +383,13 @@ class BrokerageService:
     def _usable_access_token(self, client_id: str, *, force_refresh: bool) -> str:
         """The link's access token, refreshed first when it is (about to be) expired."""
         with self.sessions() as session:
-            _require_client(session, client_id)
+            require_client(session, client_id)
             link = session.get(BrokerageLinkRow, client_id)
             if link is None:
                 raise NotLinked()
             if link.status != ACTIVE or not link.refresh_token_enc:
                 raise ReauthRequired(link.reason)
-            expires = _aware(link.access_expires_at)
+            expires = link.access_expires_at and as_utc(link.access_expires_at)
             now = self.clock.now()
             fresh = link.access_token_enc and expires and expires - REFRESH_MARGIN > now
             if fresh and not force_refresh:
@@ -428,11 +418,6 @@ class BrokerageService:
         link.access_expires_at = None
         link.updated_at = self.clock.now()
         session.commit()
-
-
-def _require_client(session: Session, client_id: str) -> None:
-    if session.get(ClientRow, client_id) is None:
-        raise NotFound("No client with that id.", details={"client_id": client_id})
 
 
 def _authorization_rejected(exc: GrantRejected) -> PlatformError:

@@ -79,7 +79,7 @@ class ClientSetupService:
 
     def set_preferences(self, client_id: str, data: Mapping[str, Any]) -> dict[str, Any]:
         with self.sessions() as session:
-            client = _client(session, client_id)
+            client = require_client(session, client_id)
             prefs, problems = validate_preferences(
                 data, risk_tolerance=RiskTolerance(client.risk_tolerance)
             )
@@ -117,7 +117,7 @@ class ClientSetupService:
 
     def preferences_of(self, client_id: str) -> dict[str, Any]:
         with self.sessions() as session:
-            _client(session, client_id)
+            require_client(session, client_id)
             row = session.get(PortfolioPreferencesRow, client_id)
             if row is None:
                 raise NotFound(
@@ -141,7 +141,7 @@ class ClientSetupService:
         if choice is None or problems:
             raise ValidationFailed([p.as_dict() for p in problems])
         with self.sessions() as session:
-            _client(session, client_id)
+            require_client(session, client_id)
             row = session.get(ClientStrategyRow, client_id)
             if row is None:
                 row = ClientStrategyRow(client_id=client_id)
@@ -154,7 +154,7 @@ class ClientSetupService:
 
     def strategy_of(self, client_id: str) -> dict[str, Any]:
         with self.sessions() as session:
-            _client(session, client_id)
+            require_client(session, client_id)
             row = session.get(ClientStrategyRow, client_id)
             if row is None:
                 raise NotFound(
@@ -164,7 +164,7 @@ class ClientSetupService:
 
     def onboarding_of(self, client_id: str) -> dict[str, Any]:
         with self.sessions() as session:
-            _client(session, client_id)
+            require_client(session, client_id)
             steps = checklist_of(session, client_id)
             link_status = session.scalar(
                 select(BrokerageLinkRow.status).where(BrokerageLinkRow.client_id == client_id)
@@ -177,7 +177,8 @@ class ClientSetupService:
             }
 
 
-def _client(session: Session, client_id: str) -> ClientRow:
+def require_client(session: Session, client_id: str) -> ClientRow:
+    """The client's row, or 404 ``not_found``."""
     row = session.get(ClientRow, client_id)
     if row is None:
         raise NotFound("No client with that id.", details={"client_id": client_id})
