@@ -137,7 +137,7 @@ Feature: Daily market data pipeline
       And NDX has a bar for every NYSE session of 2017 and no other
       And the stored NDX closes of 2017 are those of the real NASDAQ Composite
 
-    @critical @needs.controls
+    @critical @needs.controls @exclusive
     Scenario: Nothing is loaded while the brokerage is unavailable
       Given the brokerage is unavailable
       When an operator tries to load the SPX history of January 2018 from the brokerage
@@ -153,7 +153,7 @@ Feature: Daily market data pipeline
       Then the load ran in the background and its progress reached 100 % without going back
       And SPX, NDX and GOOG each have a bar for every NYSE session of 2005 to 2007
 
-    @critical @needs.controls
+    @critical @needs.controls @exclusive
     Scenario: A cancelled load stores nothing
       Given the brokerage's market-data feed answers slowly
       When an operator starts loading the SPX, NDX and GOOG histories of 2005 to 2007 from the brokerage

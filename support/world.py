@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from support.drivers.broker import BrokerDriver
-from support.drivers.broker_feed import BrokerFeedControls
 from support.drivers.http import RecordingClient
 from support.drivers.market_data import MarketDataDriver
 from support.drivers.platform import PlatformDriver
@@ -40,22 +39,19 @@ class World:
         self.platform = PlatformDriver(self.http, target.operator_key)
         self.onboarding = Onboarding(self.platform, self.aliases, self.redactor)
         self.status = PlatformStatus(self.platform)
-        self.market_data = MarketData(
-            MarketDataDriver(self.http, target.operator_key),
-            self.aliases,
-            feed=BrokerFeedControls(target.broker_url, self.redactor)
-            if target.broker_url
-            else None,
-        )
         # The brokerage, as the client's browser and as the operator of its test controls.
         self.broker_http = RecordingClient(
             target.broker_url or "http://broker-url-not-configured.invalid",
             self.redactor,
             system="brokerage",
         )
-        self.brokerage = Brokerage(
-            self.platform, BrokerDriver(self.broker_http), self.onboarding, self.aliases
+        broker = BrokerDriver(self.broker_http)
+        self.market_data = MarketData(
+            MarketDataDriver(self.http, target.operator_key),
+            self.aliases,
+            feed=broker if target.broker_url else None,
         )
+        self.brokerage = Brokerage(self.platform, broker, self.onboarding, self.aliases)
         self.client_setup = ClientSetup(self.brokerage, self.market_data)
         self.cleanups: list[Callable[[], None]] = []
         self.last: Any = None

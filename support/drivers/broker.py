@@ -117,6 +117,9 @@ class BrokerDriver:
     def set_outage(self, down: bool) -> dict[str, Any]:
         return self.http.json("POST", "/v1/controls/outage", json={"down": down})
 
+    def set_feed_latency(self, milliseconds: int) -> dict[str, Any]:
+        return self.http.json("POST", "/v1/controls/market-data", json={"latency_ms": milliseconds})
+
     def advance_clock(self, seconds: float) -> dict[str, Any]:
         return self.http.json("POST", "/v1/controls/clock", json={"advance_seconds": seconds})
 

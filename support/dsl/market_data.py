@@ -14,7 +14,7 @@ import allure
 import pandas as pd
 
 from support import datasets
-from support.drivers.broker_feed import BrokerFeedControls
+from support.drivers.broker import BrokerDriver
 from support.drivers.http import ApiError
 from support.drivers.market_data import MarketDataDriver
 from support.dsl.aliases import Aliases
@@ -67,7 +67,7 @@ class MarketData:
     runs: list[dict[str, Any]] = field(default_factory=list)
     last_refusal: ApiError | None = None
     worked_example: pd.DataFrame | None = None
-    feed: BrokerFeedControls | None = None
+    feed: BrokerDriver | None = None
     operation: dict[str, Any] | None = None
     progress_seen: list[float] = field(default_factory=list)
     feature_rows_read: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -79,8 +79,6 @@ class MarketData:
         """Undo what the scenario changed outside itself (brokerage outage, latency)."""
         while self._cleanups:
             self._cleanups.pop()()
-        if self.feed is not None:
-            self.feed.close()
 
     # -- loading -----------------------------------------------------------------------
 
@@ -213,7 +211,7 @@ class MarketData:
 
     # -- the brokerage's feed and long loads -------------------------------------------
 
-    def _feed_controls(self) -> BrokerFeedControls:
+    def _feed_controls(self) -> BrokerDriver:
         assert self.feed is not None, "this target has no brokerage to control"
         return self.feed
 
@@ -224,8 +222,8 @@ class MarketData:
 
     def feed_is_slow(self, milliseconds: int = 300) -> None:
         with allure.step(f"Make the brokerage's feed answer in {milliseconds} ms"):
-            self._feed_controls().set_latency(milliseconds)
-        self._cleanups.append(lambda: self._feed_controls().set_latency(0))
+            self._feed_controls().set_feed_latency(milliseconds)
+        self._cleanups.append(lambda: self._feed_controls().set_feed_latency(0))
 
     def _feed_symbols(self, sources: list[str]) -> list[dict[str, str]]:
         return [{"broker_symbol": s, "symbol": self.aliases.symbol(s)} for s in sources]
