@@ -43,11 +43,10 @@ from quantdesk.errors import (
     DependencyUnavailable,
     Forbidden,
     MalformedRequest,
-    NotFound,
     PlatformError,
     ValidationFailed,
 )
-from quantdesk.services.client_setup import require_client
+from quantdesk.services.client_setup import client_resource, require_client
 from quantdesk.store.models import BrokerageLinkRow, ClientDepositRow, LinkAttemptRow
 
 T = TypeVar("T")
@@ -271,12 +270,13 @@ class BrokerageService:
 
     def link_of(self, client_id: str) -> dict[str, Any]:
         with self.sessions() as session:
-            require_client(session, client_id)
-            row = session.get(BrokerageLinkRow, client_id)
-            if row is None:
-                raise NotFound(
-                    "The client has not linked a brokerage account.", code="brokerage_not_linked"
-                )
+            row = client_resource(
+                session,
+                BrokerageLinkRow,
+                client_id,
+                "The client has not linked a brokerage account.",
+                code="brokerage_not_linked",
+            )
             return link_view(row)
 
     # -- broker calls -----------------------------------------------------------------

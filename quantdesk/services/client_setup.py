@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,8 +22,7 @@ from quantdesk.store.models import (
     PortfolioPreferencesRow,
 )
 
-CHECKLIST = ("registered", "brokerage_linked", "preferences_set", "strategy_chosen", "funded")
-
+T = TypeVar("T")
 
 def checklist_of(session: Session, client_id: str) -> dict[str, bool]:
     """Each onboarding step of a client, read from the same rows the step endpoints use."""
@@ -117,13 +116,13 @@ class ClientSetupService:
 
     def preferences_of(self, client_id: str) -> dict[str, Any]:
         with self.sessions() as session:
-            require_client(session, client_id)
-            row = session.get(PortfolioPreferencesRow, client_id)
-            if row is None:
-                raise NotFound(
-                    "The client has not set portfolio preferences yet.",
-                    code="preferences_not_set",
-                )
+            row = client_resource(
+                session,
+                PortfolioPreferencesRow,
+                client_id,
+                "The client has not set portfolio preferences yet.",
+                code="preferences_not_set",
+            )
             return preferences_view(row)
 
     def choose_strategy(self, client_id: str, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -154,12 +153,13 @@ class ClientSetupService:
 
     def strategy_of(self, client_id: str) -> dict[str, Any]:
         with self.sessions() as session:
-            require_client(session, client_id)
-            row = session.get(ClientStrategyRow, client_id)
-            if row is None:
-                raise NotFound(
-                    "The client has not chosen a strategy yet.", code="strategy_not_chosen"
-                )
+            row = client_resource(
+                session,
+                ClientStrategyRow,
+                client_id,
+                "The client has not chosen a strategy yet.",
+                code="strategy_not_chosen",
+            )
             return strategy_view(row)
 
     def onboarding_of(self, client_id: str) -> dict[str, Any]:
@@ -175,6 +175,18 @@ class ClientSetupService:
                 "steps": steps,
                 "brokerage_link": link_status or "not_linked",
             }
+
+
+def client_resource(
+    session: Session, model: type[T], client_id: str, missing: str, *, code: str
+) -> T:
+    """A one-per-client row (keyed by client id): 404 ``not_found`` for an unknown
+    client, 404 ``code`` when the client has none yet."""
+    require_client(session, client_id)
+    row = session.get(model, client_id)
+    if row is None:
+        raise NotFound(missing, code=code)
+    return row
 
 
 def require_client(session: Session, client_id: str) -> ClientRow:
