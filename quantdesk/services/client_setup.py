@@ -24,6 +24,7 @@ from quantdesk.store.models import (
 
 T = TypeVar("T")
 
+
 def checklist_of(session: Session, client_id: str) -> dict[str, bool]:
     """Each onboarding step of a client, read from the same rows the step endpoints use."""
     link_status = session.scalar(
