@@ -46,6 +46,16 @@ class Conflict(PlatformError):
     code = "conflict"
 
 
+class PayloadTooLarge(PlatformError):
+    status_code = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(PlatformError):
+    status_code = 415
+    code = "unsupported_media_type"
+
+
 class ValidationFailed(PlatformError):
     """422 with every field problem at once in ``details.fields``."""
 

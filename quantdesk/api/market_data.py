@@ -13,7 +13,12 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from starlette.concurrency import run_in_threadpool
 
 from quantdesk.api.security import require_operator
-from quantdesk.errors import MalformedRequest, PlatformError, ValidationFailed
+from quantdesk.errors import (
+    MalformedRequest,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 from quantdesk.services.market_data import FeedSymbol
 
 router = APIRouter(
@@ -27,16 +32,6 @@ INGESTION_KIND = "market_data.ingestion"
 Ticker = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[^/]+$")
 ]
-
-
-class UnsupportedMediaType(PlatformError):
-    status_code = 415
-    code = "unsupported_media_type"
-
-
-class PayloadTooLarge(PlatformError):
-    status_code = 413
-    code = "payload_too_large"
 
 
 class FeedSymbolIn(BaseModel):
