@@ -16,20 +16,17 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import pytest
 import uvicorn
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from quantdesk.app import create_app
 from quantdesk.broker_sim.app import create_broker_app
 from quantdesk.broker_sim.settings import BrokerSimSettings
-from quantdesk.settings import Settings
-from quantdesk.store.db import create_db_engine, migrate
 from quantdesk.store.models import BrokerageLinkRow, LinkAttemptRow
+from tests.unit.conftest import OPERATOR_KEY, platform_client
 from tests.unit.test_broker_sim_support import hidden_fields
 
 SECRET = "platform-client-secret"
 REDIRECT = "http://testserver/v1/brokerage/callback"
-OPERATOR = {"X-API-Key": "operator-key"}
+OPERATOR = {"X-API-Key": OPERATOR_KEY}
 BROKER_PASSWORD = "broker password 123"
 
 
@@ -75,41 +72,36 @@ def broker(tmp_path_factory) -> Iterator[LiveBroker]:
 
 @pytest.fixture
 def platform(tmp_path, broker):
-    settings = Settings(
-        data_dir=tmp_path,
-        operator_key="operator-key",
+    with platform_client(
+        tmp_path,
         broker_url=broker.url,
+        broker_timeout_seconds=2.0,
         broker_client_secret=SECRET,
         broker_redirect_uri=REDIRECT,
-    )
-    engine = create_db_engine(settings.resolved_database_url())
-    migrate(engine)
-    engine.dispose()
-    app = create_app(settings)
-    calls: list[str] = []
-    app.state.platform.broker_http.event_hooks["response"].append(
-        lambda r: calls.append(f"{r.request.method} {r.request.url.path} {r.status_code}")
-    )
-    with TestClient(app) as client:
+    ) as client:
+        calls: list[str] = []
+        client.app.state.platform.broker_http.event_hooks["response"].append(
+            lambda r: calls.append(f"{r.request.method} {r.request.url.path} {r.status_code}")
+        )
         client.calls = calls
-        client.platform = app.state.platform
+        client.platform = client.app.state.platform
         yield client
 
 
+def registration(name: str) -> dict[str, Any]:
+    return {
+        "full_name": name,
+        "email": f"{name}@example.com",
+        "date_of_birth": "1980-01-01",
+        "country": "GB",
+        "risk_tolerance": "moderate",
+        "investment_horizon_years": 10,
+        "password": "client password 123",
+    }
+
+
 def register(client, name: str, broker: LiveBroker) -> str:
-    made = client.post(
-        "/v1/clients",
-        headers=OPERATOR,
-        json={
-            "full_name": name,
-            "email": f"{name}@example.com",
-            "date_of_birth": "1980-01-01",
-            "country": "GB",
-            "risk_tolerance": "moderate",
-            "investment_horizon_years": 10,
-            "password": "client password 123",
-        },
-    )
+    made = client.post("/v1/clients", headers=OPERATOR, json=registration(name))
     assert made.status_code == 201, made.text
     signed_up = broker.http.post(
         "/v1/sandbox/users", json={"username": name, "password": BROKER_PASSWORD}
@@ -266,24 +258,8 @@ def test_a_broker_outage_during_the_exchange_leaves_the_attempt_open_for_a_retry
 
 
 def test_linking_is_refused_when_the_platform_has_no_client_secret(tmp_path):
-    settings = Settings(data_dir=tmp_path, operator_key="operator-key", broker_client_secret=None)
-    engine = create_db_engine(settings.resolved_database_url())
-    migrate(engine)
-    engine.dispose()
-    with TestClient(create_app(settings)) as client:
-        made = client.post(
-            "/v1/clients",
-            headers=OPERATOR,
-            json={
-                "full_name": "Hal",
-                "email": "hal@example.com",
-                "date_of_birth": "1980-01-01",
-                "country": "GB",
-                "risk_tolerance": "moderate",
-                "investment_horizon_years": 10,
-                "password": "client password 123",
-            },
-        ).json()
+    with platform_client(tmp_path, broker_client_secret=None) as client:
+        made = client.post("/v1/clients", headers=OPERATOR, json=registration("hal")).json()
         started = client.post(f"/v1/clients/{made['id']}/brokerage-link", headers=OPERATOR)
     assert (started.status_code, started.json()["code"]) == (503, "brokerage_not_configured")
 

@@ -7,12 +7,9 @@ import time
 from datetime import date
 
 import pytest
-from fastapi.testclient import TestClient
 
-from quantdesk.app import create_app
 from quantdesk.market_history import load_history
-from quantdesk.settings import Settings
-from quantdesk.store.db import create_db_engine, migrate
+from tests.unit.conftest import platform_client
 
 KEY = {"X-API-Key": "operator-key"}
 CSV = {**KEY, "Content-Type": "text/csv"}
@@ -44,19 +41,12 @@ def wait_done(client, operation_id: str, deadline_s: float = 20.0) -> dict:
 @pytest.fixture
 def small_client(tmp_path):
     """Tiny limits: uploads over 16 KiB are refused, over 1 KiB run as operations."""
-    settings = Settings(
-        data_dir=tmp_path,
-        operator_key="operator-key",
-        broker_url="http://127.0.0.1:9",
-        broker_timeout_seconds=0.2,
+    with platform_client(
+        tmp_path,
         market_data_max_upload_bytes=16 * 1024,
         market_data_sync_max_bytes=1024,
         market_data_write_chunk_rows=5,
-    )
-    engine = create_db_engine(settings.resolved_database_url())
-    migrate(engine)
-    engine.dispose()
-    with TestClient(create_app(settings)) as test_client:
+    ) as test_client:
         yield test_client
 
 
