@@ -46,16 +46,6 @@ STEPS = {
     "chosen a strategy": "strategy_chosen",
     "funded the account": "funded",
 }
-# What a client can ask for, in the specification's words: (what, reader).
-RESOURCES = (
-    "client record",
-    "brokerage link",
-    "brokerage account",
-    "preferences",
-    "strategy",
-    "deposits",
-    "onboarding checklist",
-)
 _PERCENT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*%\s*$")
 
 
