@@ -11,7 +11,7 @@ BEHAVE_ARGS ?=
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .PHONY: acceptance test lint unit gate report acceptance-postgres smoke remote parallel \
-        bench fmt clean help
+        bench mutation fmt clean help
 
 help:
 	@echo "make acceptance           run every feature on the embedded platform, write the report"
@@ -19,6 +19,7 @@ help:
 	@echo "make acceptance-postgres  the acceptance gate with the platform on PostgreSQL"
 	@echo "make smoke                only @smoke scenarios"
 	@echo "make bench                the benchmarks in benchmarks/"
+	@echo "make mutation             mutation testing with the acceptance suite (MODULE=, SAMPLE=, JOBS=)"
 
 $(PY_STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,6 +58,16 @@ acceptance-postgres:
 
 bench: $(PY_STAMP)
 	$(BIN)/python -m benchmarks.run
+
+# Mutation testing (not part of make test: a full run takes hours on 2 cores).
+# make mutation MODULE=quantdesk/domain/preferences.py   one module, while writing scenarios
+# make mutation SAMPLE=0.1 SEED=7                        a seeded 10 % of every module
+MODULE ?=
+SAMPLE ?=
+SEED   ?= 1
+JOBS   ?= 1
+mutation: $(PY_STAMP)
+	$(BIN)/python -m mutation $(MODULE) $(if $(SAMPLE),--sample $(SAMPLE)) --seed $(SEED) --jobs $(JOBS)
 
 fmt: $(PY_STAMP)
 	$(BIN)/ruff format .
