@@ -9,3 +9,10 @@ Feature: Platform health
     When the platform is asked how it is
     Then it reports that it is alive
     And it reports that it is ready, with its database and the brokerage reachable
+
+  @needs.controls @exclusive @critical
+  Scenario: A platform that cannot reach the brokerage is alive but not ready
+    Given the brokerage cannot be reached
+    When the platform is asked how it is
+    Then it reports that it is alive
+    And it reports that it is not ready because the brokerage cannot be reached

@@ -42,7 +42,7 @@ def create_broker_app(settings: BrokerSimSettings | None = None) -> FastAPI:
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         path = request.url.path
-        exempt = path == HEALTH_PATH or (
+        exempt = (path == HEALTH_PATH and not app.state.sim.health_down) or (
             settings.controls_enabled and path.startswith(controls.CONTROLS_PREFIX)
         )
         if app.state.sim.down and not exempt:

@@ -26,6 +26,9 @@ router = APIRouter(prefix=CONTROLS_PREFIX, tags=["controls"])
 class OutageChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
     down: StrictBool
+    health: StrictBool = Field(
+        False, description="Also fail the health check, as a brokerage that cannot be reached."
+    )
 
 
 class ClockChange(BaseModel):
@@ -35,7 +38,7 @@ class ClockChange(BaseModel):
 
 def controls_view(state: SimState) -> dict[str, Any]:
     return {
-        "outage": {"down": state.down},
+        "outage": {"down": state.down, "health": state.health_down},
         "clock": {"now": iso(state.now()), "offset_seconds": state.offset_seconds},
     }
 
@@ -47,7 +50,7 @@ def show_controls(state: StateDep) -> dict[str, Any]:
 
 @router.post("/outage")
 def set_outage(body: OutageChange, state: StateDep) -> dict[str, Any]:
-    state.set_down(body.down)
+    state.set_down(body.down, health=body.health)
     return controls_view(state)
 
 

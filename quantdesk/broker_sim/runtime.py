@@ -22,6 +22,7 @@ class SimState:
         self._lock = threading.Lock()
         self._offset = timedelta(0)
         self._down = False
+        self._health_down = False
 
     def now(self) -> datetime:
         return datetime.now(UTC) + self._offset
@@ -38,9 +39,15 @@ class SimState:
         with self._lock:
             self._offset += timedelta(seconds=seconds)
 
-    def set_down(self, down: bool) -> None:
+    @property
+    def health_down(self) -> bool:
+        """The outage also answers the health check (callers see the brokerage unreachable)."""
+        return self._down and self._health_down
+
+    def set_down(self, down: bool, *, health: bool = False) -> None:
         with self._lock:
             self._down = down
+            self._health_down = down and health
 
 
 def get_settings(request: Request) -> BrokerSimSettings:

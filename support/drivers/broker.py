@@ -114,8 +114,8 @@ class BrokerDriver:
                 self.http.redactor.remember(value)
 
     # -- test controls ----------------------------------------------------------------
-    def set_outage(self, down: bool) -> dict[str, Any]:
-        return self.http.json("POST", "/v1/controls/outage", json={"down": down})
+    def set_outage(self, down: bool, *, health: bool = False) -> dict[str, Any]:
+        return self.http.json("POST", "/v1/controls/outage", json={"down": down, "health": health})
 
     def set_feed_latency(self, milliseconds: int) -> dict[str, Any]:
         return self.http.json("POST", "/v1/controls/market-data", json={"latency_ms": milliseconds})

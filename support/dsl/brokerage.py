@@ -99,9 +99,12 @@ class Brokerage:
         with allure.step(f"The brokerage's clock moves {seconds:.0f} s on"):
             self.broker.advance_clock(seconds)
 
-    def set_broker_down(self, down: bool, cleanups: list[Callable[[], None]]) -> None:
+    def set_broker_down(
+        self, down: bool, cleanups: list[Callable[[], None]], *, unreachable: bool = False
+    ) -> None:
+        """``unreachable``: not even the brokerage's health check answers."""
         with allure.step("The brokerage goes down" if down else "The brokerage is back"):
-            self.broker.set_outage(down)
+            self.broker.set_outage(down, health=unreachable)
         if down:  # never leave the shared brokerage down, whatever the scenario does next
             cleanups.append(lambda: self.broker.set_outage(False))
 

@@ -36,7 +36,7 @@ def test_controls_are_disabled_by_default(tmp_path, monkeypatch):
 def test_controls_report_the_state(tmp_path):
     sim = Sim(tmp_path)
     state = sim.http.get("/v1/controls").json()
-    assert state["outage"] == {"down": False}
+    assert state["outage"] == {"down": False, "health": False}
     assert state["clock"]["offset_seconds"] == 0
     assert state["clock"]["now"].endswith("Z")
 
@@ -46,7 +46,8 @@ def test_an_outage_makes_the_broker_unavailable_but_not_its_health_or_controls(t
     sim.sign_up("alice")
     token = sim.link().tokens["access_token"]
     assert sim.http.post("/v1/controls/outage", json={"down": True}).json()["outage"] == {
-        "down": True
+        "down": True,
+        "health": False,
     }
 
     assert_error(sim.account(token), 503, "broker_unavailable")
@@ -59,6 +60,18 @@ def test_an_outage_makes_the_broker_unavailable_but_not_its_health_or_controls(t
 
     sim.http.post("/v1/controls/outage", json={"down": False})
     assert sim.account(token).status_code == 200
+
+
+def test_an_outage_can_include_the_health_check_until_it_ends(tmp_path):
+    sim = Sim(tmp_path)
+    changed = sim.http.post("/v1/controls/outage", json={"down": True, "health": True})
+    assert changed.json()["outage"] == {"down": True, "health": True}
+    assert_error(sim.http.get("/v1/health"), 503, "broker_unavailable")
+    assert sim.http.get("/v1/controls").status_code == 200
+
+    sim.http.post("/v1/controls/outage", json={"down": False})
+    assert sim.http.get("/v1/health").status_code == 200
+    assert sim.http.get("/v1/controls").json()["outage"] == {"down": False, "health": False}
 
 
 def test_clock_advances_and_never_goes_back(tmp_path):
