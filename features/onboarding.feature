@@ -93,7 +93,7 @@ Feature: Client onboarding
         | country            | XX           | is not a country we serve         |
         | investment horizon | 0            | is outside 1 to 50 years          |
         | investment horizon | 51           | is outside 1 to 50 years          |
-        | password           | short        | is too short                      |
+        | password           | short        | is not 12 to 128 characters long  |
 
       Examples: Missing details
         | detail             | value | problem    |
@@ -104,6 +104,42 @@ Feature: Client onboarding
         | risk tolerance     |       | is missing |
         | investment horizon |       | is missing |
         | password           |       | is missing |
+
+    @normal
+    Scenario Outline: A registration whose <detail> is <value> is accepted: at a limit is within it
+      When an operator tries to register Dave with <detail> "<value>"
+      Then Dave is registered
+
+      Examples: At each limit
+        | detail             | value               |
+        | full name          | 200 characters long |
+        | date of birth      | 18 years ago today  |
+        | investment horizon | 1                   |
+        | investment horizon | 50                  |
+        | password           | 12 characters long  |
+        | password           | 128 characters long |
+
+      Examples: In any letter case
+        | detail         | value      |
+        | country        | gb         |
+        | risk tolerance | Aggressive |
+
+    @normal
+    Scenario Outline: A registration whose <detail> is <value> is refused: one step past a limit
+      When an operator tries to register Dave with <detail> "<value>"
+      Then the registration is refused, listing these problems:
+        | detail   | problem   |
+        | <detail> | <problem> |
+      And Dave is not registered
+
+      Examples:
+        | detail        | value                 | problem                          |
+        | full name     | 201 characters long   | is too long                      |
+        | date of birth | 18 years ago tomorrow | makes the client younger than 18 |
+        | date of birth | today                 | makes the client younger than 18 |
+        | date of birth | tomorrow              | is in the future                 |
+        | password      | 11 characters long    | is not 12 to 128 characters long |
+        | password      | 129 characters long   | is not 12 to 128 characters long |
 
     @normal
     Scenario: Every problem of a registration is reported at once
@@ -172,10 +208,24 @@ Feature: Client onboarding
         | universe                |            | is missing              |
         | excluded                | ACME, BOLT | leaves nothing to trade |
         | maximum position weight | 0 %        | is out of range         |
-        | maximum position weight | 101 %      | is out of range         |
+        | maximum position weight | 100.01 %   | is out of range         |
         | maximum position weight | a lot      | is not a number         |
-        | cash buffer             | 51 %       | is out of range         |
-        | cash buffer             | -1 %       | is out of range         |
+        | cash buffer             | 50.01 %    | is out of range         |
+        | cash buffer             | -0.01 %    | is out of range         |
+
+    @normal
+    Scenario Outline: Preferences with a <preference> of <value> are accepted: at a limit is within it
+      Given the platform has market data for ACME and BOLT
+      And Alice is a registered client
+      When Alice tries to set their preferences to trade ACME and BOLT with <preference> "<value>"
+      Then Alice's preferences show a <preference> of <value>
+
+      Examples:
+        | preference              | value  |
+        | maximum position weight | 0.01 % |
+        | maximum position weight | 100 %  |
+        | cash buffer             | 0 %    |
+        | cash buffer             | 50 %   |
 
   Rule: A client chooses the strategy that manages their portfolio
 
@@ -235,6 +285,22 @@ Feature: Client onboarding
         | 10.005 USD        | has more than 2 decimal places |
         | ten USD           | is not a number                |
         | 10,000,000.01 USD | is out of range                |
+
+    @normal
+    Scenario Outline: A deposit of <amount> is accepted: at a limit is within it
+      Given Alice is a registered client with an account at the brokerage
+      And Alice has linked their brokerage account
+      When Alice deposits <amount>
+      Then Alice's brokerage account holds <amount> in cash
+      And Alice's deposits are:
+        | amount   |
+        | <stored> |
+
+      Examples:
+        | amount            | stored      |
+        | 0.01 USD          | 0.01        |
+        | 10,000,000.00 USD | 10000000.00 |
+        | 12.50 USD         | 12.50       |
 
   Rule: A client is active once every onboarding step is done, and the checklist agrees with each step
 

@@ -46,10 +46,10 @@ def step_preferences_show(context, name):
     assert_that(shown, has_entries(detail_table(context.table)))
 
 
-@then("{name}'s preferences show a maximum position weight of {weight}")
-def step_preferences_weight(context, name, weight):
+@then("{name}'s preferences show a {preference} of {value}")
+def step_preferences_one(context, name, preference, value):
     shown = context.world.client_setup.preferences_shown(name)
-    assert_that(shown, has_entries({"maximum position weight": weight}))
+    assert_that(shown, has_entries({preference: value}))
 
 
 @then("the preferences are refused, listing these problems:")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import allure
@@ -38,8 +40,34 @@ PROBLEMS = {
     "unknown_field": "is not a registration detail",
     "unsupported_country": "is not a country we serve",
     "out_of_range": "is outside 1 to 50 years",
-    "weak_password": "is too short",
+    "weak_password": "is not 12 to 128 characters long",
 }
+
+# Values the specification describes instead of spelling out: "200 characters long",
+# "18 years ago today", "tomorrow" (dates are the platform's, which counts in UTC).
+_LENGTH = re.compile(r"^(\d+) characters long$")
+_DAY = re.compile(r"^(?:(\d+) years ago )?(today|tomorrow)$")
+
+
+def platform_today() -> date:
+    return datetime.now(UTC).date()
+
+
+def date_described(text: str, today: date) -> date | None:
+    """``18 years ago today`` is the 18th birthday being today; None if not such a text.
+
+    A 29 February that the earlier year lacks becomes 28 February, the last day on which
+    that person is still the age the text names.
+    """
+    match = _DAY.match(text.strip())
+    if not match:
+        return None
+    day = today + timedelta(days=1 if match[2] == "tomorrow" else 0)
+    years = int(match[1] or 0)
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
 
 EMAIL_VARIANTS = {
     "in upper case": str.upper,
@@ -81,10 +109,22 @@ class Onboarding:
         details = self.default_details(name)
         for label, value in given.items():
             key = DETAILS.get(label.strip().lower(), label)
-            if key == "full_name" and value:
-                value = f"{value} {self.aliases.tag}"
-            details[key] = value
+            details[key] = self._value(key, value)
         return details
+
+    def _value(self, key: str, value: str) -> str:
+        length = _LENGTH.match(value.strip())
+        if length:  # exactly that many characters, still unique to this scenario
+            text = f"{self.aliases.tag}{'x' * int(length[1])}"[: int(length[1])]
+            if key == "password":
+                self.redactor.remember(text)
+            return text
+        described = date_described(value, platform_today())
+        if described is not None:
+            return described.isoformat()
+        if key == "full_name" and value:
+            return f"{value} {self.aliases.tag}"
+        return value
 
     def register(self, name: str, **overrides: Any) -> dict[str, Any]:
         details = {**self.default_details(name), **overrides}
