@@ -6,11 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from support.drivers.access_control import AccessDriver
 from support.drivers.broker import BrokerDriver
 from support.drivers.http import RecordingClient
 from support.drivers.market_data import MarketDataDriver
 from support.drivers.platform import PlatformDriver
 from support.drivers.redaction import Redactor
+from support.dsl.access_control import AccessControl
 from support.dsl.aliases import Aliases
 from support.dsl.brokerage import Brokerage
 from support.dsl.client_setup import ClientSetup
@@ -53,6 +55,13 @@ class World:
         )
         self.brokerage = Brokerage(self.platform, broker, self.onboarding, self.aliases)
         self.client_setup = ClientSetup(self.brokerage, self.market_data)
+        self.access = AccessControl(
+            AccessDriver(self.http, target.operator_key),
+            self.onboarding,
+            self.brokerage,
+            self.client_setup,
+            self.aliases,
+        )
         self.cleanups: list[Callable[[], None]] = []
         self.last: Any = None
 

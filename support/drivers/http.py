@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import ssl
 import time
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import allure
@@ -102,6 +104,13 @@ class Exchange:
         )
 
 
+@cache
+def _tls_context() -> ssl.SSLContext:
+    """One TLS context for every client: loading the CA bundle takes tens of milliseconds,
+    and each scenario makes new clients."""
+    return httpx.create_ssl_context()
+
+
 @dataclass
 class RecordingClient:
     """One per system per scenario. Every exchange is redacted, kept and attached to Allure."""
@@ -113,7 +122,9 @@ class RecordingClient:
     exchanges: list[Exchange] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self._client = httpx.Client(base_url=self.base_url, timeout=self.timeout)
+        self._client = httpx.Client(
+            base_url=self.base_url, timeout=self.timeout, verify=_tls_context()
+        )
 
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """Send a request; raise a typed ``ApiError`` for any 4xx/5xx answer."""

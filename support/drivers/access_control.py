@@ -1,0 +1,231 @@
+"""The access matrix: every door of QuantDesk's HTTP contract and who may open it.
+
+A door is one (method, path template) of the contract. Who may open it:
+
+- ``public``: anyone, signed in or not;
+- ``client_owner``: an operator, or the client the path's ``client_id`` names; to any
+  other client that client does not exist (the same answer as an unknown client);
+- ``client_self``: a signed-in client, about themself;
+- ``operator``: operators only.
+
+Each row also carries the door's business name (an action and a resource, as
+``features/access_control.feature`` writes them: the resource of a ``client_owner`` door
+is written with its owner, "Alice's preferences"), the request that opens it, and the
+door whose answer, read by an operator, shows what the door would change. The scenarios
+check the rows against the OpenAPI document the platform serves, so a new route without
+a row fails the suite until someone decides who may call it.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+from urllib.parse import quote
+
+from support.drivers.http import RecordingClient
+
+# What a request is built from: the ids, symbols, bodies a scenario prepared (by name).
+Values = Mapping[str, Any]
+HTTP_METHODS = frozenset({"get", "put", "post", "delete", "patch", "head", "options", "trace"})
+
+
+class Who(StrEnum):
+    PUBLIC = "public"
+    CLIENT_OWNER = "client_owner"
+    CLIENT_SELF = "client_self"
+    OPERATOR = "operator"
+
+
+def _nothing(_: Values) -> dict[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Door:
+    method: str
+    path: str
+    who: Who
+    action: str
+    resource: str
+    request: Callable[[Values], dict[str, Any]] = _nothing
+    # The door an operator reads to see what this one would change (None: this one).
+    shown_by: tuple[str, str] | None = None
+    # False for the documentation pages, which the OpenAPI document does not list.
+    documented: bool = True
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.method, self.path
+
+    def url(self, values: Values) -> str:
+        names = [name for _, name, _, _ in string.Formatter().parse(self.path) if name]
+        missing = [name for name in names if name not in values]
+        assert not missing, f"{self.method} {self.path} needs {missing}; prepared: {set(values)}"
+        return self.path.format_map({name: quote(str(values[name]), safe="") for name in names})
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def _json(build: Callable[[Values], Any]) -> Callable[[Values], dict[str, Any]]:
+    return lambda values: {"json": build(values)}
+
+
+def _query(*names: str) -> Callable[[Values], dict[str, Any]]:
+    """Query parameters taken from the prepared values (``symbols`` joined by commas)."""
+
+    def build(values: Values) -> dict[str, Any]:
+        params = {}
+        for name in names:
+            value = values[name]
+            params[name] = ",".join(value) if isinstance(value, list | tuple) else value
+        return {"params": params}
+
+    return build
+
+
+def _csv_load(values: Values) -> dict[str, Any]:
+    return {
+        "content": values["csv"],
+        "headers": {"Content-Type": "text/csv"},
+        "params": {
+            "kind": "full",
+            "source": "access-check",
+            "as_operation": str(bool(values.get("as_operation", False))).lower(),
+        },
+    }
+
+
+def _sign_in(values: Values) -> dict[str, Any]:
+    return {"json": {"email": values["email"], "password": values["password"]}}
+
+
+def _json_body(body: dict[str, Any]) -> Callable[[Values], dict[str, Any]]:
+    return lambda _: {"json": body}
+
+
+PUBLIC, OWNER, SELF, OPERATOR = Who.PUBLIC, Who.CLIENT_OWNER, Who.CLIENT_SELF, Who.OPERATOR
+_C = "/v1/clients/{client_id}"
+_MD = "/v1/market-data"
+_RUN = f"{_MD}/ingestions/{{run_id}}"
+_FS = f"{_MD}/feature-sets/{{key}}"
+_OP = "/v1/operations/{operation_id}"
+
+# One row per door of the contract, and the documentation pages.
+# fmt: off
+MATRIX: tuple[Door, ...] = (
+    # -- anyone ---------------------------------------------------------------------------
+    Door("GET",  "/v1/health",              PUBLIC, "read",    "the platform's health"),
+    Door("GET",  "/v1/ready",               PUBLIC, "read",    "the platform's readiness"),
+    Door("POST", "/v1/sessions",            PUBLIC, "start",   "a client session", _sign_in),
+    # A browser redirect carries no credentials: the single-use state identifies the link.
+    Door("GET",  "/v1/brokerage/callback",  PUBLIC, "deliver", "the brokerage's answer to a link",
+         _query("state", "code")),
+    Door("GET",  "/openapi.json",           PUBLIC, "read",    "the platform's contract",
+         documented=False),
+    Door("GET",  "/docs",                   PUBLIC, "read",    "the contract's documentation",
+         documented=False),
+    # -- the signed-in client, about themself ---------------------------------------------
+    Door("GET",  "/v1/me",                  SELF,   "read",    "a client's own record",
+         shown_by=("GET", _C)),
+    # -- an operator, or the client whose data it is ----------------------------------------
+    Door("GET",  _C,                        OWNER,  "read",    "client record"),
+    Door("GET",  f"{_C}/onboarding",        OWNER,  "read",    "onboarding checklist"),
+    Door("PUT",  f"{_C}/preferences",       OWNER,  "change",  "preferences",
+         _json(lambda v: {"universe": [v["symbol"]], "cash_buffer": "0.2"}),
+         shown_by=("GET", f"{_C}/preferences")),
+    Door("GET",  f"{_C}/preferences",       OWNER,  "read",    "preferences"),
+    Door("PUT",  f"{_C}/strategy",          OWNER,  "change",  "strategy",
+         _json_body({"strategy": "equal_weight"}), shown_by=("GET", f"{_C}/strategy")),
+    Door("GET",  f"{_C}/strategy",          OWNER,  "read",    "strategy"),
+    Door("POST", f"{_C}/brokerage-link",    OWNER,  "start",   "brokerage link",
+         shown_by=("GET", f"{_C}/brokerage-link")),
+    Door("GET",  f"{_C}/brokerage-link",    OWNER,  "read",    "brokerage link"),
+    Door("GET",  f"{_C}/brokerage-account", OWNER,  "read",    "brokerage account"),
+    Door("POST", f"{_C}/deposits",          OWNER,  "add to",  "deposits",
+         _json_body({"amount": "1.00"}), shown_by=("GET", f"{_C}/deposits")),
+    Door("GET",  f"{_C}/deposits",          OWNER,  "read",    "deposits"),
+    # -- operators only ---------------------------------------------------------------------
+    Door("POST", "/v1/clients",             OPERATOR, "add to", "the register of clients",
+         _json(lambda v: v["registration"]), shown_by=("GET", "/v1/clients")),
+    Door("GET",  "/v1/clients",             OPERATOR, "search", "the register of clients",
+         _query("email")),
+    Door("POST", f"{_MD}/ingestions",       OPERATOR, "load",   "a symbol's daily bars",
+         _csv_load, shown_by=("GET", f"{_MD}/bars")),
+    Door("GET",  f"{_MD}/bars",             OPERATOR, "read",   "a symbol's daily bars",
+         _query("symbol")),
+    Door("GET",  f"{_MD}/indicators",       OPERATOR, "read",   "a symbol's indicators",
+         _query("symbol")),
+    Door("GET",  f"{_MD}/limits",           OPERATOR, "read",   "the market data limits"),
+    Door("GET",  _RUN,                      OPERATOR, "read",   "a market data load"),
+    Door("GET",  f"{_RUN}/quarantine",      OPERATOR, "read",   "a market data load's quarantine"),
+    Door("GET",  f"{_RUN}/quality-report",  OPERATOR, "read",
+         "a market data load's quality report"),
+    Door("GET",  f"{_MD}/feature-sets",     OPERATOR, "read",   "the published feature sets"),
+    Door("GET",  _FS,                       OPERATOR, "read",   "a feature set"),
+    Door("GET",  f"{_FS}/rows",             OPERATOR, "read",   "a feature set's rows",
+         _query("symbols")),
+    Door("GET",  f"{_FS}/split",            OPERATOR, "read",   "a feature set's split",
+         _query("symbols")),
+    Door("GET",  _OP,                       OPERATOR, "read",   "an operation"),
+    Door("POST", f"{_OP}:cancel",           OPERATOR, "cancel", "an operation",
+         shown_by=("GET", _OP)),
+)
+# fmt: on
+DOORS: dict[tuple[str, str], Door] = {door.key: door for door in MATRIX}
+assert len(DOORS) == len(MATRIX), "a (method, path) has two rows in the access matrix"
+
+
+def doors_of(document: Mapping[str, Any]) -> set[tuple[str, str]]:
+    """Every (METHOD, path template) an OpenAPI document lists."""
+    return {
+        (method.upper(), path)
+        for path, operations in document.get("paths", {}).items()
+        for method in operations
+        if method.lower() in HTTP_METHODS
+    }
+
+
+class AccessDriver:
+    """Opens any door of the matrix as an operator, a signed-in client or nobody."""
+
+    def __init__(self, http: RecordingClient, operator_key: str | None) -> None:
+        self.http = http
+        self.operator_key = operator_key
+        http.redactor.remember(operator_key)
+
+    def contract(self) -> dict[str, Any]:
+        """The OpenAPI document the platform serves (to anyone)."""
+        return self.open(DOORS["GET", "/openapi.json"], {})
+
+    def open(
+        self, door: Door, values: Values, *, token: str | None = None, operator: bool = False
+    ) -> Any:
+        """The answer (JSON, or the text of a page); a refusal raises a typed ``ApiError``."""
+        parts = door.request(values)
+        headers = dict(parts.pop("headers", {}))
+        if operator and self.operator_key:
+            headers["X-API-Key"] = self.operator_key
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        response = self.http.request(door.method, door.url(values), headers=headers, **parts)
+        if "json" in response.headers.get("content-type", ""):
+            return response.json()
+        return response.text
+
+    def shown_by(self, door: Door, values: Values) -> Any:
+        """What ``door`` would change (or shows), as an operator reads it."""
+        return self.open(DOORS[door.shown_by] if door.shown_by else door, values, operator=True)
+
+    # -- what operator doors are about ---------------------------------------------------
+    def load_bars(self, csv: bytes, *, as_operation: bool = False) -> dict[str, Any]:
+        """An operator's CSV load: the run, or the operation when ``as_operation``."""
+        door = DOORS["POST", "/v1/market-data/ingestions"]
+        return self.open(door, {"csv": csv, "as_operation": as_operation}, operator=True)
+
+    def operation(self, operation_id: str) -> dict[str, Any]:
+        door = DOORS["GET", "/v1/operations/{operation_id}"]
+        return self.open(door, {"operation_id": operation_id}, operator=True)
