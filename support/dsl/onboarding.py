@@ -69,6 +69,7 @@ def date_described(text: str, today: date) -> date | None:
     except ValueError:
         return day.replace(year=day.year - years, day=28)
 
+
 EMAIL_VARIANTS = {
     "in upper case": str.upper,
     "in mixed case": lambda e: "".join(c.upper() if i % 2 else c for i, c in enumerate(e)),
