@@ -68,6 +68,12 @@ Feature: Who may open each door of the platform
         | read   | an operation                        |
         | cancel | an operation                        |
 
+      @needs.controls
+      Examples: The test controls
+        | action | resource             |
+        | read   | the platform's clock |
+        | stop   | the platform's clock |
+
   Rule: Every door but the public ones refuses a caller who has not signed in
 
     @critical
@@ -109,6 +115,12 @@ Feature: Who may open each door of the platform
         | read   | a feature set's split               |
         | read   | an operation                        |
         | cancel | an operation                        |
+
+      @needs.controls
+      Examples: The test controls
+        | action | resource             |
+        | read   | the platform's clock |
+        | stop   | the platform's clock |
 
   Rule: The public doors open to anyone
 

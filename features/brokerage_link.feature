@@ -29,6 +29,28 @@ Feature: Linking a client's brokerage account
       Then the link is refused because Alice declined access
       And Alice has no brokerage link
 
+  Rule: A started link waits a limited time for the brokerage's answer
+
+    @needs.controls @exclusive @normal
+    Scenario: Alice comes back from the brokerage one second before the started link expires
+      Given the platform's clock is stopped
+      When Alice starts linking their brokerage account
+      And Alice allows access at the brokerage
+      And the platform's clock reaches one second before Alice's started link expires
+      And the brokerage sends Alice back to QuantDesk
+      Then Alice's brokerage link is active with their brokerage account
+      And Alice's started link lasts 10 minutes
+
+    @needs.controls @exclusive @normal
+    Scenario: Alice comes back from the brokerage the moment the started link expires
+      Given the platform's clock is stopped
+      When Alice starts linking their brokerage account
+      And Alice allows access at the brokerage
+      And the platform's clock reaches the moment Alice's started link expires
+      And the brokerage sends Alice back to QuantDesk
+      Then the link is refused because the link took too long
+      And Alice has no brokerage link
+
   Rule: Only the brokerage's answer to a link the client started is accepted, and only once
 
     @critical

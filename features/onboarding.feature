@@ -50,6 +50,20 @@ Feature: Client onboarding
       When Alice signs in with a wrong password
       Then the sign-in is refused because the email or password is wrong
 
+    @needs.controls @exclusive @normal
+    Scenario Outline: A sign-in lasts its announced lifetime to the second: <moment>
+      Given Alice is a registered client
+      And the platform's clock is stopped
+      When Alice signs in with their password
+      And the platform's clock reaches <moment>
+      Then Alice <outcome>
+      And Alice's sign-in lasts 1 hour
+
+      Examples:
+        | moment                                    | outcome                      |
+        | one second before Alice's sign-in expires | sees their own client record |
+        | the moment Alice's sign-in expires        | must sign in again           |
+
     @critical
     Scenario: A client cannot see another client's record
       Given Alice is a registered client

@@ -9,7 +9,7 @@ import httpx
 from fastapi import FastAPI
 
 from quantdesk import __version__
-from quantdesk.api import brokerage, client_setup, clients, health
+from quantdesk.api import brokerage, client_setup, clients, controls, health
 from quantdesk.api import market_data as market_data_api
 from quantdesk.api import operations as operations_api
 from quantdesk.api.errors import install_error_handlers
@@ -125,4 +125,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(brokerage.router)
     app.include_router(market_data_api.router)
     app.include_router(operations_api.router)
+    if settings.controls_enabled:
+        app.include_router(controls.router)
     return app

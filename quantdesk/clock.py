@@ -1,4 +1,4 @@
-"""The platform's notion of now; a single place so test controls can move it later."""
+"""The platform's notion of now: real UTC time, unless test controls have stopped it."""
 
 from __future__ import annotations
 
@@ -6,8 +6,23 @@ from datetime import UTC, date, datetime
 
 
 class SystemClock:
+    """Real time; with test controls enabled an operator can stop it at an instant, so a
+    lifetime can be probed to the second (one second before its end, and at its end)."""
+
+    def __init__(self) -> None:
+        self._stopped_at: datetime | None = None
+
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        stopped = self._stopped_at
+        return stopped if stopped is not None else datetime.now(UTC)
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped_at is not None
+
+    def stop_at(self, moment: datetime | None) -> None:
+        """Stop the clock at ``moment`` (aware), or let it run again with ``None``."""
+        self._stopped_at = None if moment is None else as_utc(moment).astimezone(UTC)
 
     def today(self) -> date:
         return self.now().date()

@@ -104,6 +104,13 @@ def step_sees_own(context, name):
     assert_that(onboarding.own_record(name), has_entries(email=onboarding.email_of(name)))
 
 
+@then("{name} must sign in again")
+def step_must_sign_in(context, name):
+    refusal = context.world.onboarding.own_record_refusal(name)
+    assert_that(refusal, is_not(none()), f"{name}'s sign-in was still accepted")
+    assert_that(refusal.code, equal_to("invalid_token"))
+
+
 @then("the sign-in is refused because the email or password is wrong")
 def step_sign_in_refused(context):
     refusal = context.world.onboarding.last_refusal

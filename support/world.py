@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from support.drivers.access_control import AccessDriver
@@ -18,7 +19,7 @@ from support.dsl.brokerage import Brokerage
 from support.dsl.client_setup import ClientSetup
 from support.dsl.market_data import MarketData
 from support.dsl.onboarding import Onboarding
-from support.dsl.platform import PlatformStatus
+from support.dsl.platform import PlatformClock, PlatformStatus
 
 
 @dataclass
@@ -41,6 +42,8 @@ class World:
         self.platform = PlatformDriver(self.http, target.operator_key)
         self.onboarding = Onboarding(self.platform, self.aliases, self.redactor)
         self.status = PlatformStatus(self.platform)
+        self.cleanups: list[Callable[[], None]] = []
+        self.clock = PlatformClock(self.platform, self.cleanups)
         # The brokerage, as the client's browser and as the operator of its test controls.
         self.broker_http = RecordingClient(
             target.broker_url or "http://broker-url-not-configured.invalid",
@@ -55,6 +58,12 @@ class World:
         )
         self.brokerage = Brokerage(self.platform, broker, self.onboarding, self.aliases)
         self.client_setup = ClientSetup(self.brokerage, self.market_data)
+        self.clock.lifetimes.update(
+            {
+                "sign-in": lambda name: timedelta(seconds=self.onboarding.session_lifetimes[name]),
+                "started link": lambda name: self.brokerage.started[name]["expires_at"],
+            }
+        )
         self.access = AccessControl(
             AccessDriver(self.http, target.operator_key),
             self.onboarding,
@@ -62,7 +71,6 @@ class World:
             self.client_setup,
             self.aliases,
         )
-        self.cleanups: list[Callable[[], None]] = []
         self.last: Any = None
 
     def close(self) -> None:

@@ -55,6 +55,10 @@ class Door:
     shown_by: tuple[str, str] | None = None
     # False for the documentation pages, which the OpenAPI document does not list.
     documented: bool = True
+    # A test control: in the contract only of a target that offers controls.
+    control: bool = False
+    # What of the shown answer must not change (a clock's "now" always does).
+    compared: Callable[[Any], Any] = lambda shown: shown
 
     @property
     def key(self) -> tuple[str, str]:
@@ -173,6 +177,13 @@ MATRIX: tuple[Door, ...] = (
     Door("GET",  _OP,                       OPERATOR, "read",   "an operation"),
     Door("POST", f"{_OP}:cancel",           OPERATOR, "cancel", "an operation",
          shown_by=("GET", _OP)),
+    # -- operators only, and only on a target that offers test controls ---------------------
+    Door("GET",  "/v1/controls/clock",      OPERATOR, "read",   "the platform's clock",
+         control=True, compared=lambda shown: shown["stopped"]),
+    Door("PUT",  "/v1/controls/clock",      OPERATOR, "stop",   "the platform's clock",
+         _json_body({"stopped_at": "2001-01-01T00:00:00Z"}),
+         shown_by=("GET", "/v1/controls/clock"), control=True,
+         compared=lambda shown: shown["stopped"]),
 )
 # fmt: on
 DOORS: dict[tuple[str, str], Door] = {door.key: door for door in MATRIX}
@@ -217,8 +228,10 @@ class AccessDriver:
         return response.text
 
     def shown_by(self, door: Door, values: Values) -> Any:
-        """What ``door`` would change (or shows), as an operator reads it."""
-        return self.open(DOORS[door.shown_by] if door.shown_by else door, values, operator=True)
+        """What ``door`` would change (or shows), as an operator reads it: the part of it
+        that must stay the same."""
+        shown = self.open(DOORS[door.shown_by] if door.shown_by else door, values, operator=True)
+        return door.compared(shown)
 
     # -- what operator doors are about ---------------------------------------------------
     def load_bars(self, csv: bytes, *, as_operation: bool = False) -> dict[str, Any]:

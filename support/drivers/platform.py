@@ -24,6 +24,16 @@ class PlatformDriver:
     def readiness(self) -> dict[str, Any]:
         return self.http.json("GET", "/v1/ready")
 
+    # -- test controls (targets that offer them) ----------------------------
+    def clock(self) -> dict[str, Any]:
+        return self.http.json("GET", "/v1/controls/clock", headers=self._operator())
+
+    def stop_clock(self, at: str | None) -> dict[str, Any]:
+        """Stop the platform's clock at ``at`` (ISO 8601), or let it run with None."""
+        return self.http.json(
+            "PUT", "/v1/controls/clock", json={"stopped_at": at}, headers=self._operator()
+        )
+
     # -- clients ------------------------------------------------------------
     def register_client(
         self, fields: dict[str, Any], *, operator_key: str | None = None

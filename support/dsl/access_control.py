@@ -290,7 +290,8 @@ class AccessControl:
         return sorted(f"{m} {p}" for m, p in self.contract_doors - set(DOORS))
 
     def rows_without_door(self) -> list[str]:
-        documented = {door.key for door in MATRIX if door.documented}
+        """Rows the contract lacks (test controls are in it only where a target offers them)."""
+        documented = {door.key for door in MATRIX if door.documented and not door.control}
         return sorted(f"{m} {p}" for m, p in documented - self.contract_doors)
 
 

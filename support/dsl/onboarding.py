@@ -85,6 +85,7 @@ class Onboarding:
     clients: dict[str, dict[str, Any]] = field(default_factory=dict)
     passwords: dict[str, str] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
+    session_lifetimes: dict[str, int] = field(default_factory=dict)
     last_refusal: ApiError | None = None
 
     def password_of(self, name: str) -> str:
@@ -172,11 +173,20 @@ class Onboarding:
             self.last_refusal = refusal
             return False
         self.tokens[name] = session["access_token"]
+        self.session_lifetimes[name] = int(session["expires_in"])
         return True
 
     def own_record(self, name: str) -> dict[str, Any]:
         with allure.step(f"{name} looks at their own record"):
             return self.platform.own_record(self.tokens[name])
+
+    def own_record_refusal(self, name: str) -> ApiError | None:
+        """Why ``name``'s own record is refused to their sign-in (None if it is shown)."""
+        try:
+            self.own_record(name)
+        except ApiError as refusal:
+            return refusal
+        return None
 
     def refusal_problems(self) -> dict[str, str]:
         """``{detail: problem}`` of the last refusal, in the specification's words."""

@@ -1,8 +1,11 @@
-"""Platform status in business terms."""
+"""Platform status and the platform's clock, in business terms."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 import allure
@@ -23,3 +26,58 @@ class PlatformStatus:
                 return health, self.platform.readiness()
             except Unavailable as refused:
                 return health, {"status": refused.code, "checks": refused.details.get("checks")}
+
+
+_DURATION = re.compile(r"^(\d+) (second|minute|hour|day)s?$")
+
+
+def duration_of(words: str) -> timedelta:
+    """``"10 minutes"`` -> ``timedelta(minutes=10)``."""
+    match = _DURATION.match(words.strip())
+    assert match, f"not a duration: {words!r} (say e.g. 10 minutes, 1 hour)"
+    return timedelta(**{f"{match[2]}s": int(match[1])})
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@dataclass
+class PlatformClock:
+    """The platform's clock, stopped by a scenario to probe a lifetime to the second.
+
+    Stopping it changes the whole shared platform: scenarios doing so are @exclusive.
+    ``lifetimes`` says how long each kind of thing lasts ("sign-in": a client's sign-in)
+    or when it ends, for a client, as the platform announced it.
+    """
+
+    platform: PlatformDriver
+    cleanups: list[Callable[[], None]]
+    lifetimes: dict[str, Callable[[str], timedelta | str]] = field(default_factory=dict)
+    stopped_at: datetime | None = None
+
+    def stop(self) -> datetime:
+        with allure.step("The platform's clock is stopped"):
+            now = _instant(self.platform.clock()["now"]).replace(microsecond=0)
+            self.platform.stop_clock(now.isoformat())
+        self.cleanups.append(lambda: self.platform.stop_clock(None))
+        self.stopped_at = now
+        return now
+
+    def expiry(self, what: str) -> datetime:
+        """When ``what`` ("Alice's sign-in") ends: a lifetime counts from the stopped instant."""
+        name, _, kind = what.partition("'s ")
+        assert kind in self.lifetimes, f"no lifetime of {kind!r}; known: {sorted(self.lifetimes)}"
+        assert self.stopped_at is not None, "stop the platform's clock first"
+        ends = self.lifetimes[kind](name)
+        return self.stopped_at + ends if isinstance(ends, timedelta) else _instant(ends)
+
+    def lifetime(self, what: str) -> timedelta:
+        """How long ``what`` lasts from the stopped instant it began at."""
+        assert self.stopped_at is not None, "stop the platform's clock first"
+        return self.expiry(what) - self.stopped_at
+
+    def reach(self, what: str, *, seconds_before: int = 0) -> None:
+        moment = self.expiry(what) - timedelta(seconds=seconds_before)
+        with allure.step(f"The platform's clock reaches {moment.isoformat()}"):
+            self.platform.stop_clock(moment.isoformat())

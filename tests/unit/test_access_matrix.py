@@ -9,6 +9,7 @@ from behave.parser import parse_file
 
 from support.drivers.access_control import DOORS, MATRIX, Who, doors_of
 from support.dsl.access_control import door_named, door_phrase_pattern
+from tests.unit.conftest import platform_client
 
 FEATURE = Path(__file__).resolve().parents[2] / "features" / "access_control.feature"
 NOT_PUBLIC = {Who.CLIENT_OWNER, Who.CLIENT_SELF, Who.OPERATOR}
@@ -55,10 +56,18 @@ def test_every_row_is_tried_by_some_example():
     assert set(DOORS) - tried == set()
 
 
-def test_the_matrix_lists_exactly_the_doors_of_the_platforms_openapi_document(client):
-    document = client.get("/openapi.json").json()
+def test_the_matrix_lists_exactly_the_doors_of_the_platforms_openapi_document(tmp_path):
+    with platform_client(tmp_path, controls_enabled=True) as client:
+        document = client.get("/openapi.json").json()
     documented = {door.key for door in MATRIX if door.documented}
     assert doors_of(document) == documented
+
+
+def test_test_controls_are_doors_only_where_a_platform_offers_them(client):
+    document = client.get("/openapi.json").json()
+    controls = {door.key for door in MATRIX if door.control}
+    assert controls
+    assert doors_of(document) & controls == set()
 
 
 def test_door_names_are_unique_and_parse_back_to_their_row():

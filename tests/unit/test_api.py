@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.unit.conftest import platform_client
+
 KEY = {"X-API-Key": "operator-key"}
 ALICE = {
     "full_name": "Alice Martin",
@@ -126,3 +128,26 @@ def test_wrong_credentials_are_refused_alike(client, password):
 def test_password_is_stored_hashed(client, tmp_path):
     client.post("/v1/clients", json=ALICE, headers=KEY)
     assert ALICE["password"].encode() not in (tmp_path / "quantdesk.db").read_bytes()
+
+
+def test_the_platform_clock_control_exists_only_with_controls_enabled(client):
+    assert client.get("/v1/controls/clock", headers=KEY).status_code == 404
+
+
+def test_an_operator_stops_the_platform_clock_and_lets_it_run_again(tmp_path):
+    operator = KEY
+    with platform_client(tmp_path, controls_enabled=True) as client:
+        assert client.get("/v1/controls/clock").status_code == 401
+        stopped = client.put(
+            "/v1/controls/clock", json={"stopped_at": "2030-01-02T03:04:05+01:00"}, headers=operator
+        )
+        assert stopped.json() == {"now": "2030-01-02T02:04:05Z", "stopped": True}
+        assert client.get("/v1/controls/clock", headers=operator).json()["now"] == (
+            "2030-01-02T02:04:05Z"
+        )
+        naive = client.put(
+            "/v1/controls/clock", json={"stopped_at": "2030-01-02T03:04:05"}, headers=operator
+        )
+        assert naive.status_code == 422
+        running = client.put("/v1/controls/clock", json={"stopped_at": None}, headers=operator)
+        assert running.json()["stopped"] is False

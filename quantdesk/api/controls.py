@@ -1,0 +1,46 @@
+"""Test controls of the platform: only mounted when controls are enabled, operators only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from quantdesk.api.security import require_operator
+from quantdesk.clock import utc_text
+
+router = APIRouter(
+    prefix="/v1/controls", tags=["controls"], dependencies=[Depends(require_operator)]
+)
+
+
+class ClockIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    stopped_at: AwareDatetime | None = Field(
+        description="Stop the platform's clock at this instant; null lets it run again.",
+        examples=["2026-12-01T12:00:00Z"],
+    )
+
+
+class ClockOut(BaseModel):
+    now: str
+    stopped: bool
+
+
+def _clock_view(request: Request) -> dict[str, Any]:
+    clock = request.app.state.platform.clock
+    return {"now": utc_text(clock.now()), "stopped": clock.stopped}
+
+
+@router.get("/clock", response_model=ClockOut, summary="The platform's clock")
+def get_clock(request: Request) -> dict[str, Any]:
+    return _clock_view(request)
+
+
+@router.put(
+    "/clock", response_model=ClockOut, summary="Stop the platform's clock at an instant, or run it"
+)
+def set_clock(body: ClockIn, request: Request) -> dict[str, Any]:
+    request.app.state.platform.clock.stop_at(body.stopped_at)
+    return _clock_view(request)
