@@ -93,6 +93,19 @@ Feature: Linking a client's brokerage account
       Then QuantDesk can read Alice's brokerage account
       And Alice's brokerage link is active with their brokerage account
 
+    @needs.controls @exclusive @normal
+    Scenario Outline: QuantDesk renews an access token from 30 seconds before it expires: <moment>
+      Given the platform's clock is stopped
+      And Alice has linked their brokerage account
+      When the platform's clock reaches <moment>
+      Then QuantDesk can read Alice's brokerage account
+      And QuantDesk <renewal> Alice's access
+
+      Examples:
+        | moment                                   | renewal         |
+        | 31 seconds before Alice's access expires | has not renewed |
+        | 30 seconds before Alice's access expires | has renewed     |
+
     @needs.controls @critical
     Scenario: Access withdrawn at the brokerage must be granted again
       Given Alice has linked their brokerage account

@@ -125,6 +125,16 @@ def step_clock_refresh(context):
     context.world.brokerage.advance_broker_clock(REFRESH_TOKEN_TTL_SECONDS + 60)
 
 
+@then("QuantDesk has renewed {name}'s access")
+def step_renewed(context, name):
+    assert_that(context.world.brokerage.renewed_since_linking(name), equal_to(True))
+
+
+@then("QuantDesk has not renewed {name}'s access")
+def step_not_renewed(context, name):
+    assert_that(context.world.brokerage.renewed_since_linking(name), equal_to(False))
+
+
 @given("the brokerage has withdrawn every access {name} granted")
 @when("the brokerage withdraws every access {name} granted")
 def step_withdraw(context, name):

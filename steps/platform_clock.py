@@ -14,6 +14,11 @@ def step_clock_before(context, what):
     context.world.clock.reach(what, seconds_before=1)
 
 
+@when("the platform's clock reaches {seconds:d} seconds before {what} expires")
+def step_clock_seconds_before(context, seconds, what):
+    context.world.clock.reach(what, seconds_before=seconds)
+
+
 @when("the platform's clock reaches the moment {what} expires")
 def step_clock_at(context, what):
     context.world.clock.reach(what)

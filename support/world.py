@@ -15,7 +15,7 @@ from support.drivers.platform import PlatformDriver
 from support.drivers.redaction import Redactor
 from support.dsl.access_control import AccessControl
 from support.dsl.aliases import Aliases
-from support.dsl.brokerage import Brokerage
+from support.dsl.brokerage import ACCESS_TOKEN_TTL_SECONDS, Brokerage
 from support.dsl.client_setup import ClientSetup
 from support.dsl.market_data import MarketData
 from support.dsl.onboarding import Onboarding
@@ -62,6 +62,7 @@ class World:
             {
                 "sign-in": lambda name: timedelta(seconds=self.onboarding.session_lifetimes[name]),
                 "started link": lambda name: self.brokerage.started[name]["expires_at"],
+                "access": lambda _: timedelta(seconds=ACCESS_TOKEN_TTL_SECONDS),
             }
         )
         self.access = AccessControl(

@@ -57,6 +57,7 @@ class Brokerage:
     broker_logins: dict[str, tuple[str, str]] = field(default_factory=dict)
     broker_account_ids: dict[str, str] = field(default_factory=dict)
     started: dict[str, dict[str, Any]] = field(default_factory=dict)
+    linked: dict[str, dict[str, Any]] = field(default_factory=dict)
     answers: dict[str, BrowserResult] = field(default_factory=dict)
     last_refusal: ApiError | None = None
     last_result: Any = None
@@ -175,7 +176,15 @@ class Brokerage:
         self.answer_consent(name, "allow")
         link = self.deliver_answer(name)
         assert link is not None, f"{name}'s link was refused: {self.last_refusal}"
+        self.linked[name] = link
         return link
+
+    def renewed_since_linking(self, name: str) -> bool:
+        """Whether QuantDesk has renewed ``name``'s access since the link was made (a
+        renewal stores new tokens, which moves the link's ``updated_at``)."""
+        link = self.link_of(name)
+        assert link is not None, f"{name} has no brokerage link"
+        return link["updated_at"] != self.linked[name]["updated_at"]
 
     def link_of(self, name: str) -> dict[str, Any] | None:
         """``name``'s link as the client sees it, or None when there is none."""
