@@ -7,6 +7,8 @@ before anything runs, each for a reason that holds for every module:
   ``is``): they only ever fail loudly with a ``TypeError``, so they measure nothing;
 - mutants inside type annotations: with ``from __future__ import annotations`` Python
   never evaluates them, and where pydantic or FastAPI does, the process fails to start;
+- the ``*`` and ``/`` markers of a parameter list, which cosmic-ray takes for operators:
+  every caller passes those arguments by keyword, so the swap changes nothing;
 - mutants inside documentation arguments (``examples=``, ``description=``, ``summary=``,
   ``responses=``): they change the OpenAPI document, which the contract fuzz checks
   (``make contract``), not a behaviour the features specify.
@@ -61,7 +63,20 @@ def inert_spans(source: str) -> list[Span]:
             spans.append(_span(node.annotation))
         elif isinstance(node, ast.keyword) and node.arg in DOCUMENTATION_KEYWORDS:
             spans.append(_span(node.value))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            spans.extend(_markers(node))
     return spans
+
+
+def _markers(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[Span]:
+    """The parameter list between the defaults: where ``*`` and ``/`` stand."""
+    body = node.body[0]
+    signature = Span((node.lineno, node.col_offset), (body.lineno, body.col_offset))
+    defaults = [_span(d) for d in [*node.args.defaults, *node.args.kw_defaults] if d]
+    cuts = sorted([signature.start, *(p for d in defaults for p in (d.start, d.end))])
+    cuts.append(signature.end)
+    # Alternate pieces: outside the defaults (inert), inside one (a rule may live there).
+    return [Span(cuts[i], cuts[i + 1]) for i in range(0, len(cuts) - 1, 2)]
 
 
 def excluded_reason(operator: str, start: Position, spans: Iterable[Span]) -> str | None:
@@ -69,7 +84,7 @@ def excluded_reason(operator: str, start: Position, spans: Iterable[Span]) -> st
     if EXCLUDED_OPERATORS.match(operator):
         return "operator swap outside the rules (only a TypeError)"
     if any(span.contains(start) for span in spans):
-        return "inside a type annotation or a documentation argument"
+        return "inside a type annotation, a parameter list or a documentation argument"
     return None
 
 

@@ -125,3 +125,12 @@ def test_the_table_counts_equivalents_apart_and_totals_each_package():
     printed = table([score])
     assert "quantdesk/domain/ (all)" in printed
     assert " 90.0 %" in printed
+
+
+def test_the_keyword_only_marker_is_not_an_operator_but_defaults_are_rules():
+    source = "def f(a, *, b=2 + 3, c=4):\n    return a * b\n"
+    spans = inert_spans(source)
+    operator = "core/ReplaceBinaryOperator_Mul_Div"
+    assert excluded_reason(operator, (1, source.index("*")), spans)
+    assert excluded_reason(operator, (1, source.index("+")), spans) is None
+    assert excluded_reason(operator, (2, 13), spans) is None
