@@ -255,6 +255,46 @@ Feature: Daily market data pipeline
         | 30  | 22.1725 | 22.92   |
       Then the platform's EMA(10) of EMAX agrees with the worked example to the cent
 
+  Rule: Every indicator and feature of real history follows its published definition
+
+    The worked examples pin two indicators on a month of made-up closes; here every
+    indicator and feature the platform serves is checked, on every session of a year of
+    real history, against its definition computed independently of the platform.
+
+    @critical
+    Scenario: The indicators of a year of S&P 500 history follow their definitions
+      Given the SPX history of 2018 has been loaded
+      Then every indicator of SPX over 2018 agrees with its definition:
+        | indicator             | definition                                                    |
+        | SMA(20)               | mean of the last 20 closes                                    |
+        | SMA(50)               | mean of the last 50 closes                                    |
+        | EMA(12)               | multiplier 2/13, seeded with the SMA of the first 12 closes   |
+        | EMA(26)               | multiplier 2/27, seeded with the SMA of the first 26 closes   |
+        | RSI(14)               | Wilder's, averages seeded with the means of 14 changes        |
+        | MACD line             | EMA(12) minus EMA(26)                                         |
+        | MACD signal           | EMA(9) of the MACD line                                       |
+        | MACD histogram        | MACD line minus MACD signal                                   |
+        | Bollinger upper band  | SMA(20) plus 2 population standard deviations of 20 closes    |
+        | Bollinger middle band | SMA(20)                                                       |
+        | Bollinger lower band  | SMA(20) minus 2 population standard deviations of 20 closes   |
+        | daily return          | close over the previous close, minus 1                        |
+        | volatility(20)        | sample standard deviation of 20 daily returns, times √252     |
+
+    @critical
+    Scenario: The momentum features of a year of S&P 500 history follow their definitions
+      Given the SPX history of 2018 has been loaded
+      Then every momentum feature of SPX over 2018 agrees with its definition:
+        | momentum feature      | definition                                              |
+        | 1-session return      | close over the close 1 session before, minus 1          |
+        | 5-session return      | close over the close 5 sessions before, minus 1         |
+        | 10-session return     | close over the close 10 sessions before, minus 1        |
+        | RSI(14)               | as the indicator                                        |
+        | MACD histogram        | as the indicator                                        |
+        | volatility(20)        | as the indicator                                        |
+        | distance from SMA(20) | close over SMA(20), minus 1                             |
+        | next session up       | 1 when the next close is higher, 0 when not, none last  |
+        | next session return   | next close over this close, minus 1; none on the last   |
+
   Rule: Features for learning use only what was known at each session, and are split in time order
 
     The momentum feature set (version 1): trailing returns, RSI(14), MACD histogram,
@@ -267,6 +307,21 @@ Feature: Daily market data pipeline
       When an operator loads the SPX history of July 2018
       Then no momentum feature row of SPX up to 2018-06-28 has changed
       And the momentum row of SPX for 2018-06-29 was unlabelled and now has its label
+
+    @normal
+    Scenario: A session followed by an unchanged close is labelled not up
+      When an operator loads these daily bars of FLAT:
+        | session    | open  | high  | low   | close | volume |
+        | 2024-03-04 | 10.00 | 10.00 | 10.00 | 10.00 | 100    |
+        | 2024-03-05 | 10.00 | 11.00 | 10.00 | 11.00 | 100    |
+        | 2024-03-06 | 11.00 | 11.00 | 11.00 | 11.00 | 100    |
+        | 2024-03-07 | 11.00 | 11.00 | 10.99 | 10.99 | 100    |
+      Then the momentum labels of FLAT are:
+        | session    | next session up |
+        | 2024-03-04 | yes             |
+        | 2024-03-05 | no              |
+        | 2024-03-06 | no              |
+        | 2024-03-07 | not known yet   |
 
     @critical
     Scenario: Training, validation and test sessions follow each other in time

@@ -167,6 +167,20 @@ def step_warmup(context, symbol, period):
     assert_that(context.world.market_data.warmup_problems(panel), equal_to({}))
 
 
+@then("every {kind} of {symbol} over {period} agrees with its definition:")
+def step_agrees_with_definitions(context, kind, symbol, period):
+    served, problems = context.world.market_data.served_by_definition(kind, symbol, period)
+    assert_that(sorted(served), equal_to(sorted(row[kind] for row in context.table)))
+    assert_that(problems, equal_to({}))
+
+
+@then("the momentum labels of {symbol} are:")
+def step_labels(context, symbol):
+    words = {1: "yes", 0: "no", None: "not known yet"}
+    shown = {s: words[label] for s, label in context.world.market_data.labels(symbol).items()}
+    assert_that(shown, equal_to({row["session"]: row["next session up"] for row in context.table}))
+
+
 @then("no momentum feature row of {symbol} up to {day:IsoDate} has changed")
 def step_no_feature_change(context, symbol, day):
     assert_that(context.world.market_data.feature_changes(symbol, day), empty())

@@ -59,9 +59,11 @@ def _momentum_v1(close: pd.Series) -> dict[str, pd.Series]:
         "return_1d": trailing_return(1),
         "return_5d": trailing_return(5),
         "return_10d": trailing_return(10),
-        "rsi_14": ind.rsi(values, 14).to_numpy(),
-        "macd_hist": ind.macd(values, 12, 26, 9)["macd_hist"].to_numpy(),
-        "volatility_20": ind.rolling_volatility(values, 20).to_numpy(),
+        # The standard periods (RSI 14, MACD 12/26/9, volatility 20) are the indicators'
+        # own defaults: one place defines them for the panel and the features alike.
+        "rsi_14": ind.rsi(values).to_numpy(),
+        "macd_hist": ind.macd(values)["macd_hist"].to_numpy(),
+        "volatility_20": ind.rolling_volatility(values).to_numpy(),
         "close_to_sma_20": values / ind.sma(values, 20).to_numpy() - 1.0,
     }
 

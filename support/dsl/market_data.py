@@ -13,7 +13,7 @@ from typing import Any
 import allure
 import pandas as pd
 
-from support import datasets
+from support import datasets, oracles
 from support.drivers.broker import BrokerDriver
 from support.drivers.http import ApiError
 from support.drivers.market_data import MarketDataDriver
@@ -43,6 +43,20 @@ INDICATOR_WARMUP = {
     "sma_20": 20, "sma_50": 50, "ema_12": 12, "ema_26": 26, "rsi_14": 15, "macd": 26,
     "macd_signal": 34, "macd_hist": 34, "bb_upper": 20, "bb_middle": 20, "bb_lower": 20,
     "return_1d": 2, "volatility_20": 21,
+}  # fmt: skip
+# The specification's names of the served indicators and momentum features.
+INDICATOR_LABELS = {
+    "SMA(20)": "sma_20", "SMA(50)": "sma_50", "EMA(12)": "ema_12", "EMA(26)": "ema_26",
+    "RSI(14)": "rsi_14", "MACD line": "macd", "MACD signal": "macd_signal",
+    "MACD histogram": "macd_hist", "Bollinger upper band": "bb_upper",
+    "Bollinger middle band": "bb_middle", "Bollinger lower band": "bb_lower",
+    "daily return": "return_1d", "volatility(20)": "volatility_20",
+}  # fmt: skip
+FEATURE_LABELS = {
+    "1-session return": "return_1d", "5-session return": "return_5d",
+    "10-session return": "return_10d", "RSI(14)": "rsi_14", "MACD histogram": "macd_hist",
+    "volatility(20)": "volatility_20", "distance from SMA(20)": "close_to_sma_20",
+    "next session up": "label", "next session return": "next_return",
 }  # fmt: skip
 # Where indicator worked examples start (any NYSE session: the examples have no dates).
 EXAMPLE_FIRST_SESSION = date(2024, 1, 2)
@@ -314,6 +328,10 @@ class MarketData:
         attach_json(f"{symbol} feature rows changed since first read", changed)
         return changed
 
+    def labels(self, symbol: str) -> dict[str, int | None]:
+        """``{session: label}`` of every momentum row of ``symbol``."""
+        return {row["session"]: row["label"] for row in self._features(symbol)}
+
     def feature_label(self, symbol: str, session: date, *, fresh: bool = False) -> Any:
         rows = self._features(symbol) if fresh else self.feature_rows_read[symbol]
         matching = [r for r in rows if r["session"] == session.isoformat()]
@@ -407,6 +425,35 @@ class MarketData:
         panel = panel.apply(pd.to_numeric, errors="coerce")
         attach_chart(f"{symbol} {period}: close and indicators", panel[CHART_INDICATORS])
         return panel
+
+    def served_by_definition(
+        self, kind: str, symbol: str, period: str
+    ) -> tuple[dict[str, str], dict[str, str]]:
+        """(the served columns by their specification name, the disagreements with their
+        definitions): ``kind`` is "indicator" or "momentum feature"."""
+        if kind == "indicator":
+            served = self.indicator_panel(symbol, period)
+            labels, oracle = INDICATOR_LABELS, "indicators"
+            closes = served["close"]
+        else:
+            start, end = datasets.parse_period(period)
+            with allure.step(f"Read the momentum features of {symbol} over {period}"):
+                items = self.driver.feature_rows(
+                    FEATURE_SET, [self.aliases.symbol(symbol)], start, end
+                )
+            served = pd.DataFrame(items).drop(columns=["symbol", "session"]).astype("float64")
+            labels, oracle = FEATURE_LABELS, FEATURE_SET
+            closes = pd.Series([float(c) for c in self.stored_closes(symbol, period)])
+        by_name = {label: column for label, column in labels.items() if column in served}
+        defined = oracles.expected(oracle, closes.to_numpy()).loc[:, list(by_name.values())]
+        served = served.reset_index(drop=True).loc[:, list(by_name.values())]
+        problems = oracles.disagreements(served, defined)
+        unnamed = set(served.columns) - set(labels.values()) - {"close"}
+        by_column = {column: label for label, column in labels.items()}
+        return (
+            {**by_name, **{c: c for c in unnamed}},
+            {by_column.get(c, c): problem for c, problem in problems.items()},
+        )
 
     @staticmethod
     def warmup_problems(panel: pd.DataFrame) -> dict[str, str]:
