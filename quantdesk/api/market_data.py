@@ -9,10 +9,18 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema
 from starlette.concurrency import run_in_threadpool
 
 from quantdesk.api.security import require_operator
+from quantdesk.domain.symbols import (
+    MAX_SYMBOL_LENGTH,
+    SYMBOL_PATTERN,
+    SYMBOL_RULE,
+    TRIMMED,
+    parse_symbol,
+    symbol_problem,
+)
 from quantdesk.errors import (
     MalformedRequest,
     PayloadTooLarge,
@@ -29,9 +37,15 @@ CSV_TYPES = ("text/csv", "application/csv", "text/plain")
 JSON_TYPES = ("application/json",)
 INGESTION_KIND = "market_data.ingestion"
 
-Ticker = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[^/]+$")
-]
+# The symbol rule is checked by ``_feed_request`` (422 ``invalid_symbol`` naming the rule,
+# with every other problem); the schema documents it.
+SYMBOL_SCHEMA = {
+    "type": "string",
+    "pattern": f"^{SYMBOL_PATTERN}$",
+    "maxLength": MAX_SYMBOL_LENGTH,
+    "description": f"Trimmed and upper-cased; {SYMBOL_RULE}.",
+}
+Ticker = Annotated[str, WithJsonSchema(SYMBOL_SCHEMA)]
 
 
 class FeedSymbolIn(BaseModel):
@@ -52,14 +66,37 @@ class FeedIngestion(BaseModel):
     as_operation: bool = False
 
     def feed_symbols(self) -> list[FeedSymbol]:
+        """The symbols to fetch and to store under, in their stored form (checked first by
+        :meth:`symbol_problems`)."""
         items = []
         for item in self.symbols:
             if isinstance(item, str):
-                items.append(FeedSymbol(item.upper(), item.upper()))
+                broker_symbol = target = item
             else:
-                target = item.symbol or item.broker_symbol
-                items.append(FeedSymbol(item.broker_symbol.upper(), target.upper()))
+                broker_symbol, target = item.broker_symbol, item.symbol or item.broker_symbol
+            items.append(FeedSymbol(parse_symbol(broker_symbol) or "", parse_symbol(target) or ""))
         return items
+
+    def symbol_problems(self) -> list[dict[str, str]]:
+        problems = []
+        for i, item in enumerate(self.symbols):
+            named = (
+                {f"symbols.{i}": item}
+                if isinstance(item, str)
+                else {
+                    f"symbols.{i}.{name}": value
+                    for name, value in (
+                        ("broker_symbol", item.broker_symbol),
+                        ("symbol", item.symbol),
+                    )
+                    if value is not None
+                }
+            )
+            for field, value in named.items():
+                problem = symbol_problem(field, [value])
+                if problem:
+                    problems.append(problem)
+        return problems
 
 
 def _inline_schema(model: type[BaseModel]) -> dict[str, Any]:
@@ -101,11 +138,13 @@ def _feed_request(body: bytes) -> FeedIngestion:
         request = FeedIngestion.model_validate(data)
     except ValidationError as exc:
         raise ValidationFailed(_fields(exc)) from None
-    problems = []
+    symbol_problems = request.symbol_problems()
+    problems = list(symbol_problems)
     if request.end < request.start:
         problems.append({"field": "end", "code": "before_start", "message": "end is before start"})
     targets = [s.symbol for s in request.feed_symbols()]
-    if len(set(targets)) != len(targets):
+    # Duplicates are judged on valid symbols only (an invalid one has no stored form).
+    if not symbol_problems and len(set(targets)) != len(targets):
         problems.append(
             {"field": "symbols", "code": "duplicate", "message": "a symbol is named twice"}
         )
@@ -172,7 +211,10 @@ def _accepted(operation: dict[str, Any]) -> JSONResponse:
     responses={
         202: {"description": "A large load: the operation (poll /v1/operations/{id})"},
         413: {"description": "payload_too_large"},
-        422: {"description": "malformed_market_data, unknown_symbol or validation_failed"},
+        422: {
+            "description": "malformed_market_data, unknown_symbol, or validation_failed (e.g. "
+            "invalid_symbol)"
+        },
         503: {"description": "brokerage_unavailable"},
     },
 )
@@ -247,7 +289,10 @@ def get_quality_report(run_id: str, request: Request) -> dict[str, Any]:
 
 @router.get("/bars", summary="Stored daily bars of a symbol")
 def get_bars(
-    request: Request, symbol: str, start: date | None = None, end: date | None = None
+    request: Request,
+    symbol: str = Query(description=SYMBOL_RULE, examples=["SPX"]),
+    start: date | None = None,
+    end: date | None = None,
 ) -> dict[str, Any]:
     return request.app.state.platform.market_data.bars(symbol, start, end)
 
@@ -255,7 +300,7 @@ def get_bars(
 @router.get("/indicators", summary="Indicators of a symbol's stored closes")
 def get_indicators(
     request: Request,
-    symbol: str,
+    symbol: str = Query(description=SYMBOL_RULE, examples=["SPX"]),
     start: date | None = None,
     end: date | None = None,
     indicators: str | None = Query(
@@ -267,7 +312,8 @@ def get_indicators(
 
 
 def _symbol_list(symbols: str) -> list[str]:
-    return [s.strip() for s in symbols.split(",") if s.strip()]
+    """The comma-separated symbols, empty items left out (each is checked by the service)."""
+    return [s for s in symbols.split(",") if s.strip(TRIMMED)]
 
 
 @router.get("/feature-sets", summary="The published feature sets")
@@ -284,7 +330,7 @@ def get_feature_set(key: str, request: Request) -> dict[str, Any]:
 def get_feature_rows(
     key: str,
     request: Request,
-    symbols: str = Query(..., description="comma-separated", examples=["SPX,NDX"]),
+    symbols: str = Query(..., description=f"comma-separated; {SYMBOL_RULE}", examples=["SPX,NDX"]),
     start: date | None = None,
     end: date | None = None,
     complete: bool = Query(False, description="leave out warm-up and unlabelled rows"),
@@ -298,7 +344,7 @@ def get_feature_rows(
 def get_feature_split(
     key: str,
     request: Request,
-    symbols: str = Query(..., description="comma-separated", examples=["SPX,NDX"]),
+    symbols: str = Query(..., description=f"comma-separated; {SYMBOL_RULE}", examples=["SPX,NDX"]),
     start: date | None = None,
     end: date | None = None,
     train: float = Query(0.7, ge=0, le=1),
