@@ -61,6 +61,31 @@ Feature: Daily market data pipeline
         | session    |
         | 2024-03-04 |
 
+  Rule: A symbol is 1 to 40 letters, digits, dots, underscores or hyphens; a row under any other symbol is set aside
+
+    @critical
+    Scenario Outline: A row whose symbol <flaw> is set aside for breaking the "invalid symbol" rule
+      When an operator loads these daily bars of ACME, the one of session "2024-03-05" under the symbol "<symbol>":
+        | session    | open   | high   | low    | close  | volume |
+        | 2024-03-04 | 100.00 | 101.00 | 99.00  | 100.50 | 1000   |
+        | 2024-03-05 | 100.50 | 101.00 | 99.50  | 100.00 | 900    |
+        | 2024-03-06 | 100.50 | 102.00 | 100.00 | 101.50 | 1200   |
+      Then the load stores 2 bars and sets 1 row aside
+      And the row of session "2024-03-05" is set aside for breaking the "invalid symbol" rule
+      And ACME has bars for exactly these sessions:
+        | session    |
+        | 2024-03-04 |
+        | 2024-03-06 |
+
+      Examples:
+        | flaw                                 | symbol                                    |
+        | carries a query string               | ACME?x=1                                  |
+        | holds a space                        | AC ME                                     |
+        | holds a slash                        | AC/ME                                     |
+        | starts with a dot                    | .ACME                                     |
+        | holds a letter outside A to Z        | ACMÉ                                      |
+        | is 41 characters long, one too many  | ACMEACMEACMEACMEACMEACMEACMEACMEACMEACMEA |
+
   Rule: Loading bars the platform already has stores nothing twice; a corrected bar replaces the old one
 
     @critical
@@ -136,6 +161,12 @@ Feature: Daily market data pipeline
       Then the load succeeds with every bar stored
       And NDX has a bar for every NYSE session of 2017 and no other
       And the stored NDX closes of 2017 are those of the real NASDAQ Composite
+
+    @critical
+    Scenario: A symbol that would rewrite the brokerage's address is refused and nothing is stored
+      When an operator tries to load the "SPX?x=1" history of January 2018 from the brokerage
+      Then the load is refused because "SPX?x=1" breaks the symbol rule
+      And nothing is stored for "SPX?x=1"
 
     @critical @needs.controls @exclusive
     Scenario: Nothing is loaded while the brokerage is unavailable

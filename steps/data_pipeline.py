@@ -10,6 +10,7 @@ from hamcrest import (
     greater_than,
     has_entries,
     has_item,
+    has_length,
     instance_of,
     is_not,
     none,
@@ -64,6 +65,34 @@ def step_load_many_from_broker(context, sources, period):
 @when("an operator starts loading the {sources} histories of {period} from the brokerage")
 def step_start_load(context, sources, period):
     context.world.market_data.start_load_from_broker(datasets.symbol_list(sources), period)
+
+
+@when('an operator tries to load the "{symbol:Quoted}" history of {period} from the brokerage')
+def step_try_load_symbol_from_broker(context, symbol, period):
+    context.world.market_data.attempt_load_from_broker(symbol, period)
+
+
+@then('the load is refused because "{symbol:Quoted}" breaks the symbol rule')
+def step_refused_symbol(context, symbol):
+    problems = context.world.market_data.symbol_refusal()
+    assert_that(problems, has_length(1), "refused, but not for breaking the symbol rule")
+    assert_that(problems[0]["message"], contains_string("symbol rule"))
+    assert_that(problems[0]["message"], contains_string(symbol))
+
+
+@then('nothing is stored for "{symbol:Quoted}"')
+def step_nothing_stored(context, symbol):
+    assert_that(context.world.market_data.nothing_stored_for(symbol), empty())
+
+
+@when(
+    'an operator loads these daily bars of {symbol}, the one of session "{session:Quoted}" '
+    'under the symbol "{written:Quoted}":'
+)
+def step_load_bars_one_under(context, symbol, session, written):
+    context.world.market_data.load_bars_with_one_under(
+        symbol, table_to_frame(context.table), session, written
+    )
 
 
 @when("an operator tries to load the {source} history of {period} from the brokerage")

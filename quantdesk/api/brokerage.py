@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from quantdesk.api.errors import errors
 from quantdesk.api.security import AccessibleClient
 
 router = APIRouter(tags=["brokerage"])
@@ -68,6 +69,7 @@ def _service(request: Request) -> Any:
     status_code=201,
     response_model=LinkStarted,
     summary="Start linking the client's brokerage account (OAuth 2.0 + PKCE)",
+    responses=errors(401, 404, 422, 503, e503="brokerage_not_configured"),
 )
 def start_link(client_id: AccessibleClient, request: Request) -> dict[str, Any]:
     return _service(request).start_link(client_id)
@@ -77,6 +79,17 @@ def start_link(client_id: AccessibleClient, request: Request) -> dict[str, Any]:
     "/v1/brokerage/callback",
     response_model=LinkOut,
     summary="Where the brokerage sends the client's browser back (redirect URI)",
+    responses=errors(
+        400,
+        403,
+        409,
+        422,
+        503,
+        e400="invalid_state, missing_code, authorization_rejected or authorization_failed",
+        e403="consent_denied: the client declined at the brokerage",
+        e409="link_attempt_used or link_attempt_expired",
+        e503="brokerage_unavailable",
+    ),
 )
 def link_callback(
     request: Request,
@@ -96,6 +109,7 @@ def link_callback(
     "/v1/clients/{client_id}/brokerage-link",
     response_model=LinkOut,
     summary="The client's brokerage link (never its tokens)",
+    responses=errors(401, 404, 422, e404="not_found, or brokerage_not_linked"),
 )
 def get_link(client_id: AccessibleClient, request: Request) -> dict[str, Any]:
     return _service(request).link_of(client_id)
@@ -105,6 +119,15 @@ def get_link(client_id: AccessibleClient, request: Request) -> dict[str, Any]:
     "/v1/clients/{client_id}/brokerage-account",
     response_model=BrokerAccountOut,
     summary="The linked paper account, read from the brokerage",
+    responses=errors(
+        401,
+        404,
+        409,
+        422,
+        503,
+        e409="brokerage_not_linked, reauth_required or brokerage_refused",
+        e503="brokerage_unavailable",
+    ),
 )
 def get_broker_account(client_id: AccessibleClient, request: Request) -> dict[str, Any]:
     return _service(request).account_of(client_id)
@@ -115,6 +138,19 @@ def get_broker_account(client_id: AccessibleClient, request: Request) -> dict[st
     status_code=201,
     response_model=DepositOut,
     summary="Deposit cash into the linked paper account (Idempotency-Key accepted)",
+    responses={
+        200: {"model": DepositOut, "description": "The same deposit again (a repeated key)"},
+        **errors(
+            400,
+            401,
+            404,
+            409,
+            422,
+            503,
+            e409="brokerage_not_linked, reauth_required or brokerage_refused",
+            e503="brokerage_unavailable",
+        ),
+    },
 )
 def deposit(
     client_id: AccessibleClient,
@@ -130,6 +166,7 @@ def deposit(
     "/v1/clients/{client_id}/deposits",
     response_model=DepositList,
     summary="Deposits the platform made for the client",
+    responses=errors(401, 404, 422),
 )
 def list_deposits(client_id: AccessibleClient, request: Request) -> dict[str, Any]:
     return {"items": _service(request).deposits_of(client_id)}

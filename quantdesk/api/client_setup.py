@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from quantdesk.api.errors import errors
 from quantdesk.api.security import AccessibleClient
 
 router = APIRouter(tags=["onboarding"])
@@ -75,6 +76,7 @@ def _service(request: Request) -> Any:
     "/v1/clients/{client_id}/preferences",
     response_model=PreferencesOut,
     summary="Set the client's portfolio preferences",
+    responses=errors(400, 401, 404, 422),
 )
 def set_preferences(
     client_id: AccessibleClient,
@@ -84,7 +86,11 @@ def set_preferences(
     return _service(request).set_preferences(client_id, body.model_dump(exclude_unset=True))
 
 
-@router.get("/v1/clients/{client_id}/preferences", response_model=PreferencesOut)
+@router.get(
+    "/v1/clients/{client_id}/preferences",
+    response_model=PreferencesOut,
+    responses=errors(401, 404, 422, e404="not_found, or preferences_not_set"),
+)
 def get_preferences(client_id: AccessibleClient, request: Request) -> dict[str, Any]:
     return _service(request).preferences_of(client_id)
 
@@ -93,6 +99,7 @@ def get_preferences(client_id: AccessibleClient, request: Request) -> dict[str, 
     "/v1/clients/{client_id}/strategy",
     response_model=StrategyOut,
     summary="Choose the strategy: a registered model by alias, or equal_weight",
+    responses=errors(400, 401, 404, 422),
 )
 def choose_strategy(
     client_id: AccessibleClient, body: StrategyIn, request: Request
@@ -100,7 +107,11 @@ def choose_strategy(
     return _service(request).choose_strategy(client_id, body.model_dump(exclude_unset=True))
 
 
-@router.get("/v1/clients/{client_id}/strategy", response_model=StrategyOut)
+@router.get(
+    "/v1/clients/{client_id}/strategy",
+    response_model=StrategyOut,
+    responses=errors(401, 404, 422, e404="not_found, or strategy_not_chosen"),
+)
 def get_strategy(client_id: AccessibleClient, request: Request) -> dict[str, Any]:
     return _service(request).strategy_of(client_id)
 
@@ -109,6 +120,7 @@ def get_strategy(client_id: AccessibleClient, request: Request) -> dict[str, Any
     "/v1/clients/{client_id}/onboarding",
     response_model=OnboardingOut,
     summary="The client's onboarding checklist; active only when every step is done",
+    responses=errors(401, 404, 422),
 )
 def get_onboarding(client_id: AccessibleClient, request: Request) -> dict[str, Any]:
     return _service(request).onboarding_of(client_id)

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Security
 from pydantic import BaseModel, ConfigDict, Field
 
+from quantdesk.api.errors import errors
 from quantdesk.api.security import Caller, require_caller, require_client, require_operator
 
 router = APIRouter(tags=["clients"])
@@ -63,6 +64,9 @@ class SessionOut(BaseModel):
     response_model=ClientOut,
     dependencies=[Depends(require_operator)],
     summary="Register a client (operator)",
+    responses=errors(
+        400, 401, 409, 422, e409="email_already_registered: a client with that email exists"
+    ),
 )
 def register_client(body: ClientRegistrationIn, request: Request) -> dict[str, Any]:
     return request.app.state.platform.onboarding.register(body.model_dump())
@@ -73,6 +77,7 @@ def register_client(body: ClientRegistrationIn, request: Request) -> dict[str, A
     response_model=ClientList,
     dependencies=[Depends(require_operator)],
     summary="Clients with an email, ignoring case (operator)",
+    responses=errors(401, 422),
 )
 def find_clients(request: Request, email: str) -> dict[str, Any]:
     return {"items": request.app.state.platform.onboarding.find_by_email(email)}
@@ -82,6 +87,7 @@ def find_clients(request: Request, email: str) -> dict[str, Any]:
     "/v1/clients/{client_id}",
     response_model=ClientOut,
     summary="A client: any for operators, only itself for a client",
+    responses=errors(401, 404, 422, e404="not_found: no such client, or another client"),
 )
 def get_client(
     client_id: str, request: Request, caller: Caller = Security(require_caller)
@@ -96,6 +102,9 @@ def get_client(
     response_model=SessionOut,
     tags=["sessions"],
     summary="A client signs in with email and password",
+    responses=errors(
+        400, 401, 422, e401="invalid_credentials: unknown email or wrong password (one answer)"
+    ),
 )
 def sign_in(body: SignIn, request: Request) -> dict[str, Any]:
     return request.app.state.platform.client_auth.sign_in(body.email, body.password)
@@ -106,6 +115,7 @@ def sign_in(body: SignIn, request: Request) -> dict[str, Any]:
     response_model=ClientOut,
     tags=["sessions"],
     summary="The signed-in client's own record",
+    responses=errors(401, e401="unauthenticated or invalid_token: sign in as the client"),
 )
 def me(request: Request, caller: Caller = Security(require_client)) -> dict[str, Any]:
     return request.app.state.platform.onboarding.get(caller.client_id)

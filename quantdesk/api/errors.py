@@ -8,11 +8,56 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from quantdesk.errors import PlatformError
 
 log = logging.getLogger("quantdesk.errors")
+
+
+class ErrorOut(BaseModel):
+    """Every error answer of the platform."""
+
+    code: str = Field(description="A stable machine code, e.g. validation_failed.")
+    message: str = Field(description="A sentence for a human.")
+    details: dict[str, Any] = Field(
+        description="More about the error; a 422 validation_failed lists "
+        "``fields: [{field, code, message}]``."
+    )
+
+
+# What each status means on any route; a route adds its own codes with ``errors(...)``.
+ERROR_DESCRIPTIONS: dict[int, str] = {
+    400: "malformed_request: the body is not valid JSON",
+    401: "unauthenticated: no credentials, or credentials that are not valid",
+    403: "forbidden",
+    404: "not_found: no such resource, or one the caller may not see",
+    409: "conflict with the resource's current state",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_failed: details.fields lists every problem",
+    503: "a dependency is unavailable",
+}
+
+
+def errors(*statuses: int, **codes: str) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` of a route: each status it can answer, with the error schema.
+
+    ``codes`` describe a status more precisely for this route, keyed ``e409="..."``.
+    """
+    described = {int(key.removeprefix("e")): text for key, text in codes.items()}
+    unknown = set(described) - set(statuses)
+    if unknown:
+        raise ValueError(f"described but not declared: {sorted(unknown)}")
+    return {
+        status: {
+            "model": ErrorOut,
+            "description": described.get(status, ERROR_DESCRIPTIONS[status]),
+        }
+        for status in statuses
+    }
+
 
 _HTTP_CODES = {
     400: "malformed_request",

@@ -6,14 +6,28 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from quantdesk import __version__
-from quantdesk.api.errors import error_response
+from quantdesk.api.errors import error_response, errors
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/v1/health", summary="The process is up")
+class HealthOut(BaseModel):
+    status: str = Field(description="Always ok: the process answers.")
+    service: str
+    version: str
+    database: str = Field(description="The database backend: sqlite or postgresql.")
+    controls_enabled: bool = Field(description="Whether test controls are exposed.")
+
+
+class ReadyOut(BaseModel):
+    status: str = Field(description="ready")
+    checks: dict[str, str] = Field(description="Each dependency: ok, or why it is not.")
+
+
+@router.get("/v1/health", response_model=HealthOut, summary="The process is up")
 def health(request: Request) -> dict[str, Any]:
     platform = request.app.state.platform
     return {
@@ -27,8 +41,9 @@ def health(request: Request) -> dict[str, Any]:
 
 @router.get(
     "/v1/ready",
+    response_model=ReadyOut,
     summary="The database and the brokerage are reachable",
-    responses={503: {"description": "A dependency is unreachable"}},
+    responses=errors(503, e503="not_ready: a dependency is unreachable; details.checks says which"),
 )
 def ready(request: Request) -> JSONResponse:
     checks = request.app.state.platform.readiness()

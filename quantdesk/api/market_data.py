@@ -9,10 +9,20 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema
 from starlette.concurrency import run_in_threadpool
 
+from quantdesk.api.errors import errors
+from quantdesk.api.operations import OperationOut
 from quantdesk.api.security import require_operator
+from quantdesk.domain.symbols import (
+    MAX_SYMBOL_LENGTH,
+    SYMBOL_PATTERN,
+    SYMBOL_RULE,
+    TRIMMED,
+    parse_symbol,
+    symbol_problem,
+)
 from quantdesk.errors import (
     MalformedRequest,
     PayloadTooLarge,
@@ -29,9 +39,15 @@ CSV_TYPES = ("text/csv", "application/csv", "text/plain")
 JSON_TYPES = ("application/json",)
 INGESTION_KIND = "market_data.ingestion"
 
-Ticker = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[^/]+$")
-]
+# The symbol rule is checked by ``_feed_request`` (422 ``invalid_symbol`` naming the rule,
+# with every other problem); the schema documents it.
+SYMBOL_SCHEMA = {
+    "type": "string",
+    "pattern": f"^{SYMBOL_PATTERN}$",
+    "maxLength": MAX_SYMBOL_LENGTH,
+    "description": f"Trimmed and upper-cased; {SYMBOL_RULE}.",
+}
+Ticker = Annotated[str, WithJsonSchema(SYMBOL_SCHEMA)]
 
 
 class FeedSymbolIn(BaseModel):
@@ -52,14 +68,168 @@ class FeedIngestion(BaseModel):
     as_operation: bool = False
 
     def feed_symbols(self) -> list[FeedSymbol]:
+        """The symbols to fetch and to store under, in their stored form (checked first by
+        :meth:`symbol_problems`)."""
         items = []
         for item in self.symbols:
             if isinstance(item, str):
-                items.append(FeedSymbol(item.upper(), item.upper()))
+                broker_symbol = target = item
             else:
-                target = item.symbol or item.broker_symbol
-                items.append(FeedSymbol(item.broker_symbol.upper(), target.upper()))
+                broker_symbol, target = item.broker_symbol, item.symbol or item.broker_symbol
+            items.append(FeedSymbol(parse_symbol(broker_symbol) or "", parse_symbol(target) or ""))
         return items
+
+    def symbol_problems(self) -> list[dict[str, str]]:
+        problems = []
+        for i, item in enumerate(self.symbols):
+            named = (
+                {f"symbols.{i}": item}
+                if isinstance(item, str)
+                else {
+                    f"symbols.{i}.{name}": value
+                    for name, value in (
+                        ("broker_symbol", item.broker_symbol),
+                        ("symbol", item.symbol),
+                    )
+                    if value is not None
+                }
+            )
+            for field, value in named.items():
+                problem = symbol_problem(field, [value])
+                if problem:
+                    problems.append(problem)
+        return problems
+
+
+class RangeOut(BaseModel):
+    start: str
+    end: str
+
+
+class RunOut(BaseModel):
+    """An ingestion run."""
+
+    id: str
+    source: str
+    kind: str = Field(description="full, incremental or backfill")
+    status: str = Field(description="succeeded, succeeded_with_rejections or failed")
+    reason: str | None = Field(description="Why a failed run failed.")
+    range: RangeOut | None = Field(description="The sessions of the accepted bars.")
+    symbols: list[str]
+    received: int
+    inserted: int
+    updated: int
+    unchanged: int
+    skipped: int
+    rejected: int
+    duration_ms: int
+    created_at: str
+
+
+class QuarantinedRowOut(BaseModel):
+    row_number: int = Field(description="1-based data row of the file.")
+    values: dict[str, Any] = Field(description="The row as given.")
+    rules: list[str] = Field(description="The validation rules it broke, in rule order.")
+
+
+class QuarantineOut(BaseModel):
+    run_id: str
+    items: list[QuarantinedRowOut]
+
+
+class RuleBrokenOut(BaseModel):
+    rule: str
+    description: str
+    rows: int
+
+
+class GapOut(BaseModel):
+    symbol: str
+    missing_sessions: list[str]
+    count: int
+
+
+class QualityReportOut(BaseModel):
+    run_id: str
+    status: str
+    reason: str | None
+    kind: str
+    source: str
+    range: RangeOut | None
+    counts: dict[str, int]
+    rules_broken: list[RuleBrokenOut]
+    calendar: str
+    gaps: list[GapOut]
+
+
+class LimitsOut(BaseModel):
+    max_upload_bytes: int
+    sync_max_bytes: int
+    sync_max_symbols: int
+
+
+class BarOut(BaseModel):
+    symbol: str
+    session: str
+    open: str | None
+    high: str | None
+    low: str | None
+    close: str | None
+    volume: str
+
+
+class BarsOut(BaseModel):
+    symbol: str
+    items: list[BarOut]
+
+
+class IndicatorsOut(BaseModel):
+    symbol: str
+    indicators: list[str]
+    items: list[dict[str, str | None]] = Field(
+        description="{session, <indicator>: decimal string or null during warm-up}"
+    )
+
+
+class FeatureSetOut(BaseModel):
+    key: str
+    name: str
+    version: int
+    features: list[str]
+    label: str
+    description: str
+    warmup_sessions: int
+
+
+class FeatureSetList(BaseModel):
+    items: list[FeatureSetOut]
+
+
+class FeatureRowsOut(BaseModel):
+    feature_set: str
+    features: list[str]
+    label: str
+    items: list[dict[str, Any]] = Field(
+        description="{symbol, session, <feature>: decimal string or null, label: 1, 0 or "
+        "null, next_return}"
+    )
+
+
+class SplitPartOut(BaseModel):
+    rows: int
+    sessions: int
+    first_session: str | None
+    last_session: str | None
+
+
+class SplitOut(BaseModel):
+    feature_set: str
+    symbols: list[str]
+    fractions: dict[str, float]
+    gap_sessions: int
+    rows: int
+    sessions: int
+    parts: dict[str, SplitPartOut] = Field(description="train, validation and test")
 
 
 def _inline_schema(model: type[BaseModel]) -> dict[str, Any]:
@@ -101,11 +271,13 @@ def _feed_request(body: bytes) -> FeedIngestion:
         request = FeedIngestion.model_validate(data)
     except ValidationError as exc:
         raise ValidationFailed(_fields(exc)) from None
-    problems = []
+    symbol_problems = request.symbol_problems()
+    problems = list(symbol_problems)
     if request.end < request.start:
         problems.append({"field": "end", "code": "before_start", "message": "end is before start"})
     targets = [s.symbol for s in request.feed_symbols()]
-    if len(set(targets)) != len(targets):
+    # Duplicates are judged on valid symbols only (an invalid one has no stored form).
+    if not symbol_problems and len(set(targets)) != len(targets):
         problems.append(
             {"field": "symbols", "code": "duplicate", "message": "a symbol is named twice"}
         )
@@ -169,11 +341,29 @@ def _accepted(operation: dict[str, Any]) -> JSONResponse:
             },
         }
     },
+    response_model=RunOut,
     responses={
-        202: {"description": "A large load: the operation (poll /v1/operations/{id})"},
-        413: {"description": "payload_too_large"},
-        422: {"description": "malformed_market_data, unknown_symbol or validation_failed"},
-        503: {"description": "brokerage_unavailable"},
+        202: {
+            "model": OperationOut,
+            "description": "A large load: the operation (poll /v1/operations/{id})",
+            "headers": {
+                "Location": {
+                    "description": "The operation: /v1/operations/{id}",
+                    "schema": {"type": "string"},
+                }
+            },
+        },
+        **errors(
+            400,
+            401,
+            413,
+            415,
+            422,
+            503,
+            e422="malformed_market_data, unknown_symbol, or validation_failed (e.g. "
+            "invalid_symbol)",
+            e503="brokerage_unavailable",
+        ),
     },
 )
 async def ingest(
@@ -220,7 +410,12 @@ async def ingest(
     return await run_in_threadpool(service.ingest_csv, content, kind, source=source)
 
 
-@router.get("/limits", summary="What one load may hold, and when it becomes an operation")
+@router.get(
+    "/limits",
+    response_model=LimitsOut,
+    summary="What one load may hold, and when it becomes an operation",
+    responses=errors(401),
+)
 def get_limits(request: Request) -> dict[str, Any]:
     settings = request.app.state.platform.settings
     return {
@@ -230,32 +425,62 @@ def get_limits(request: Request) -> dict[str, Any]:
     }
 
 
-@router.get("/ingestions/{run_id}", summary="An ingestion run")
+@router.get(
+    "/ingestions/{run_id}",
+    response_model=RunOut,
+    summary="An ingestion run",
+    responses=errors(401, 404, 422),
+)
 def get_run(run_id: str, request: Request) -> dict[str, Any]:
     return request.app.state.platform.market_data.get_run(run_id)
 
 
-@router.get("/ingestions/{run_id}/quarantine", summary="The rows a run set aside, with rules")
+@router.get(
+    "/ingestions/{run_id}/quarantine",
+    response_model=QuarantineOut,
+    summary="The rows a run set aside, with rules",
+    responses=errors(401, 404, 422),
+)
 def get_quarantine(run_id: str, request: Request) -> dict[str, Any]:
     return request.app.state.platform.market_data.quarantine(run_id)
 
 
-@router.get("/ingestions/{run_id}/quality-report", summary="Counts, rules broken and gaps")
+@router.get(
+    "/ingestions/{run_id}/quality-report",
+    response_model=QualityReportOut,
+    summary="Counts, rules broken and gaps",
+    responses=errors(401, 404, 422),
+)
 def get_quality_report(run_id: str, request: Request) -> dict[str, Any]:
     return request.app.state.platform.market_data.quality_report(run_id)
 
 
-@router.get("/bars", summary="Stored daily bars of a symbol")
+@router.get(
+    "/bars",
+    response_model=BarsOut,
+    summary="Stored daily bars of a symbol",
+    responses=errors(401, 422, e422="validation_failed: invalid_symbol, or end before start"),
+)
 def get_bars(
-    request: Request, symbol: str, start: date | None = None, end: date | None = None
+    request: Request,
+    symbol: str = Query(description=SYMBOL_RULE, examples=["SPX"]),
+    start: date | None = None,
+    end: date | None = None,
 ) -> dict[str, Any]:
     return request.app.state.platform.market_data.bars(symbol, start, end)
 
 
-@router.get("/indicators", summary="Indicators of a symbol's stored closes")
+@router.get(
+    "/indicators",
+    response_model=IndicatorsOut,
+    summary="Indicators of a symbol's stored closes",
+    responses=errors(
+        401, 422, e422="validation_failed: invalid_symbol, unknown indicators, end before start"
+    ),
+)
 def get_indicators(
     request: Request,
-    symbol: str,
+    symbol: str = Query(description=SYMBOL_RULE, examples=["SPX"]),
     start: date | None = None,
     end: date | None = None,
     indicators: str | None = Query(
@@ -267,24 +492,40 @@ def get_indicators(
 
 
 def _symbol_list(symbols: str) -> list[str]:
-    return [s.strip() for s in symbols.split(",") if s.strip()]
+    """The comma-separated symbols, empty items left out (each is checked by the service)."""
+    return [s for s in symbols.split(",") if s.strip(TRIMMED)]
 
 
-@router.get("/feature-sets", summary="The published feature sets")
+@router.get(
+    "/feature-sets",
+    response_model=FeatureSetList,
+    summary="The published feature sets",
+    responses=errors(401),
+)
 def list_feature_sets(request: Request) -> dict[str, Any]:
     return request.app.state.platform.feature_sets.list()
 
 
-@router.get("/feature-sets/{key}", summary="One feature set's definition")
+@router.get(
+    "/feature-sets/{key}",
+    response_model=FeatureSetOut,
+    summary="One feature set's definition",
+    responses=errors(401, 404, 422),
+)
 def get_feature_set(key: str, request: Request) -> dict[str, Any]:
     return request.app.state.platform.feature_sets.definition(key)
 
 
-@router.get("/feature-sets/{key}/rows", summary="Feature rows built from the stored bars")
+@router.get(
+    "/feature-sets/{key}/rows",
+    response_model=FeatureRowsOut,
+    summary="Feature rows built from the stored bars",
+    responses=errors(401, 404, 422),
+)
 def get_feature_rows(
     key: str,
     request: Request,
-    symbols: str = Query(..., description="comma-separated", examples=["SPX,NDX"]),
+    symbols: str = Query(..., description=f"comma-separated; {SYMBOL_RULE}", examples=["SPX,NDX"]),
     start: date | None = None,
     end: date | None = None,
     complete: bool = Query(False, description="leave out warm-up and unlabelled rows"),
@@ -294,11 +535,16 @@ def get_feature_rows(
     )
 
 
-@router.get("/feature-sets/{key}/split", summary="Chronological train/validation/test split")
+@router.get(
+    "/feature-sets/{key}/split",
+    response_model=SplitOut,
+    summary="Chronological train/validation/test split",
+    responses=errors(401, 404, 422),
+)
 def get_feature_split(
     key: str,
     request: Request,
-    symbols: str = Query(..., description="comma-separated", examples=["SPX,NDX"]),
+    symbols: str = Query(..., description=f"comma-separated; {SYMBOL_RULE}", examples=["SPX,NDX"]),
     start: date | None = None,
     end: date | None = None,
     train: float = Query(0.7, ge=0, le=1),

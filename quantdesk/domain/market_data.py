@@ -8,7 +8,8 @@ columns, in this order, with a default ``RangeIndex``, sorted by symbol then ses
 =========  ====================  =====================================================
 column     dtype                 meaning
 =========  ====================  =====================================================
-symbol     ``str``               ticker, stripped and upper-cased (``"SPX"``)
+symbol     ``str``               ticker, trimmed and upper-cased (``"SPX"``), following
+                                 the symbol rule of ``quantdesk.domain.symbols``
 session    ``datetime64[ns]``    the trading date, midnight, timezone-naive
 open       ``float64``           > 0
 high       ``float64``           >= open, close and low
@@ -23,6 +24,9 @@ contract; later layers may validate frames read back from storage against it.
 Validation rules (stable names, reported per quarantined row)
 --------------------------------------------------------------
 ``missing_value``             a required field is empty, not a number/date, or infinite
+``invalid_symbol``            the symbol breaks the symbol rule (``quantdesk.domain.symbols``:
+                              1 to 40 letters, digits, ``.``, ``_`` or ``-``, starting with a
+                              letter or a digit), e.g. ``SPX?x=1`` or ``S P X``
 ``non_positive_price``        open, high, low or close <= 0
 ``high_below_open_or_close``  high < max(open, close)
 ``low_above_open_or_close``   low > min(open, close)
@@ -53,6 +57,13 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+from quantdesk.domain.symbols import (
+    INVALID_SYMBOL,
+    STORED_SYMBOL_PATTERN,
+    SYMBOL_RULE,
+    TRIMMED,
+)
+
 BAR_COLUMNS: tuple[str, ...] = ("symbol", "session", "open", "high", "low", "close", "volume")
 PRICE_COLUMNS: tuple[str, ...] = ("open", "high", "low", "close")
 VALUE_COLUMNS: tuple[str, ...] = (*PRICE_COLUMNS, "volume")
@@ -76,6 +87,7 @@ def bars_frame(columns: dict[str, list] | None = None) -> pd.DataFrame:
 
 RULES: tuple[str, ...] = (
     "missing_value",
+    INVALID_SYMBOL,
     "non_positive_price",
     "high_below_open_or_close",
     "low_above_open_or_close",
@@ -87,6 +99,7 @@ RULES: tuple[str, ...] = (
 )
 RULE_DESCRIPTIONS: dict[str, str] = {
     "missing_value": "a required field is empty, not a number/date, or infinite",
+    INVALID_SYMBOL: SYMBOL_RULE,
     "non_positive_price": "open, high, low and close must be greater than zero",
     "high_below_open_or_close": "high must be at least the open and the close",
     "low_above_open_or_close": "low must be at most the open and the close",
@@ -166,6 +179,10 @@ class ValidationResult:
 # ---------------------------------------------------------------------------- schemas
 
 
+def _symbol_ok(symbols: pd.Series) -> pd.Series:
+    return symbols.str.fullmatch(STORED_SYMBOL_PATTERN).fillna(False).astype(bool)
+
+
 def _price_column() -> pa.Column:
     return pa.Column(
         "float64",
@@ -204,7 +221,11 @@ def _validation_schema(today: pd.Timestamp) -> pa.DataFrameSchema:
     """Schema run (lazily) on the coerced input: volume is still float here."""
     return pa.DataFrameSchema(
         {
-            "symbol": pa.Column("str", nullable=False),
+            "symbol": pa.Column(
+                "str",
+                checks=pa.Check(_symbol_ok, name=INVALID_SYMBOL),
+                nullable=False,
+            ),
             "session": pa.Column(
                 SESSION_DTYPE,
                 checks=pa.Check(lambda s: s <= today, name="future_session"),
@@ -228,7 +249,7 @@ def _validation_schema(today: pd.Timestamp) -> pa.DataFrameSchema:
 
 BARS_SCHEMA = pa.DataFrameSchema(
     {
-        "symbol": pa.Column("str", pa.Check.str_length(min_value=1)),
+        "symbol": pa.Column("str", pa.Check(_symbol_ok, name=INVALID_SYMBOL)),
         "session": pa.Column(SESSION_DTYPE),
         **{name: pa.Column("float64", pa.Check.gt(0)) for name in PRICE_COLUMNS},
         "volume": pa.Column("int64", pa.Check.ge(0)),
@@ -379,7 +400,10 @@ def _coerce_numbers(raw: pd.Series) -> pd.Series:
 
 
 def _coerce_symbols(raw: pd.Series) -> pd.Series:
-    symbols = raw.astype("str").str.strip().str.upper()
+    """Trimmed and upper-cased; only ASCII is upper-cased, so a non-ASCII letter that
+    upper-cases to ASCII (``ß`` -> ``SS``) still breaks the symbol rule."""
+    trimmed = raw.astype("str").str.strip(TRIMMED)
+    symbols = trimmed.str.upper().where(trimmed.str.isascii(), trimmed)
     return symbols.where(raw.notna() & (symbols != ""))
 
 

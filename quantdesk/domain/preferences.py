@@ -6,13 +6,13 @@ decimal strings like every quantity in the contract.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from quantdesk.domain.clients import FieldProblem, RiskTolerance
+from quantdesk.domain.symbols import parse_symbol, symbol_problem
 
 # The largest share of the portfolio one position may take, by the client's risk tolerance.
 DEFAULT_MAX_POSITION_WEIGHT = {
@@ -32,7 +32,6 @@ PREFERENCE_FIELDS = (
 )
 STRATEGIES = ("equal_weight", "model")
 STRATEGY_FIELDS = ("strategy", "model_alias")
-_SYMBOL = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,39}$")
 
 
 @dataclass(frozen=True)
@@ -67,13 +66,11 @@ def _symbols(
     if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
         problems.append(FieldProblem(name, "invalid_type", f"{name} must be a list of symbols."))
         return None
-    symbols = [s.strip().upper() for s in value]
-    bad = sorted({s for s in symbols if not _SYMBOL.match(s)})
-    if bad:
-        problems.append(
-            FieldProblem(name, "invalid_symbol", f"{name} has malformed symbols: {', '.join(bad)}.")
-        )
+    refused = symbol_problem(name, value)
+    if refused:
+        problems.append(FieldProblem(name, refused["code"], refused["message"]))
         return None
+    symbols = [parse_symbol(s) or "" for s in value]
     if required and not symbols:
         problems.append(FieldProblem(name, "required", f"{name} needs at least one symbol."))
         return None

@@ -20,6 +20,7 @@ from quantdesk.domain.feature_sets import (
     chronological_split,
     get_feature_set,
 )
+from quantdesk.domain.symbols import parse_symbol, symbol_problem
 from quantdesk.errors import NotFound, ValidationFailed
 from quantdesk.services.market_data import MarketDataService, decimal_text
 
@@ -142,7 +143,7 @@ class FeatureSetService:
             ) from None
         return {
             "feature_set": feature_set.key,
-            "symbols": sorted({s.strip().upper() for s in symbols}),
+            "symbols": sorted({parse_symbol(s) or s for s in symbols}),
             "fractions": {"train": train, "validation": validation, "test": test},
             "gap_sessions": gap,
             "rows": len(complete),
@@ -163,6 +164,10 @@ def _check(symbols: list[str], start: date | None, end: date | None) -> None:
         problems.append(
             {"field": "symbols", "code": "too_many", "message": f"at most {MAX_SYMBOLS}"}
         )
+    else:
+        refused = symbol_problem("symbols", symbols)
+        if refused:
+            problems.append(refused)
     if start is not None and end is not None and end < start:
         problems.append({"field": "end", "code": "before_start", "message": "end is before start"})
     if problems:

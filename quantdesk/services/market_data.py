@@ -57,6 +57,7 @@ from quantdesk.domain.market_data import (
     parse_csv,
     validate_bars,
 )
+from quantdesk.domain.symbols import parse_symbol, symbol_problem
 from quantdesk.domain.trading_calendar import DEFAULT_CALENDAR, missing_sessions
 from quantdesk.errors import NotFound, PlatformError, ValidationFailed
 from quantdesk.jobs.operations import OperationCancelled
@@ -162,8 +163,13 @@ def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
         yield items[first : first + size]
 
 
-def _symbol(symbol: str) -> str:
-    return symbol.strip().upper()
+def query_symbols(field: str, symbols: list[str]) -> list[str]:
+    """The stored form of symbols a caller asked for; 422 ``invalid_symbol`` naming the
+    rule if any breaks it."""
+    problem = symbol_problem(field, symbols)
+    if problem:
+        raise ValidationFailed([problem])
+    return [parse_symbol(s) or "" for s in symbols]
 
 
 def _lock_key(symbol: str) -> int:
@@ -525,7 +531,7 @@ class MarketDataService:
     ) -> pd.DataFrame:
         """Stored bars of ``symbols`` in the bar contract (for feature sets and the like)."""
         with self.sessions() as session:
-            return self._stored_frame(session, [_symbol(s) for s in symbols], start, end)
+            return self._stored_frame(session, query_symbols("symbols", symbols), start, end)
 
     # -- reading back ------------------------------------------------------------------
 
@@ -586,8 +592,7 @@ class MarketDataService:
         }
 
     def bars(self, symbol: str, start: date | None, end: date | None) -> dict[str, Any]:
-        _check_range(start, end)
-        symbol = _symbol(symbol)
+        symbol = _check_query(symbol, start, end)
         with self.sessions() as session:
             query = select(DailyBarRow).where(DailyBarRow.symbol == symbol)
             if start is not None:
@@ -611,9 +616,8 @@ class MarketDataService:
         (``quantdesk.domain.indicators.INDICATOR_COLUMNS``) by default; ``sma_<n>``,
         ``ema_<n>`` and ``rsi_<n>`` may be asked for too.
         """
-        _check_range(start, end)
+        symbol = _check_query(symbol, start, end)
         wanted = _indicator_names(names)
-        symbol = _symbol(symbol)
         with self.sessions() as session:
             bars = self._stored_frame(session, [symbol], None, end)
         items: list[dict[str, Any]] = []
@@ -669,11 +673,18 @@ def _indicator_names(names: list[str] | None) -> list[str]:
     return list(dict.fromkeys(wanted))
 
 
-def _check_range(start: date | None, end: date | None) -> None:
+def _check_query(symbol: str, start: date | None, end: date | None) -> str:
+    """The stored form of a queried symbol, once the symbol and the range are valid (every
+    problem reported at once)."""
+    problems = []
+    symbol_refused = symbol_problem("symbol", [symbol])
+    if symbol_refused:
+        problems.append(symbol_refused)
     if start is not None and end is not None and end < start:
-        raise ValidationFailed(
-            [{"field": "end", "code": "before_start", "message": "end is before start"}]
-        )
+        problems.append({"field": "end", "code": "before_start", "message": "end is before start"})
+    if problems:
+        raise ValidationFailed(problems)
+    return parse_symbol(symbol) or ""
 
 
 def _elapsed_ms(started: float) -> int:

@@ -9,6 +9,7 @@ field names). Bars come back as raw columns for ``quantdesk.domain.market_data
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import quote
 
 import httpx
 import pandas as pd
@@ -25,6 +26,17 @@ class UnknownFeedSymbol(PlatformError):
     code = "unknown_symbol"
 
 
+def bars_path(broker_symbol: str) -> str:
+    """The feed's path of a symbol's bars: the symbol is one percent-encoded path segment
+    (``SPX?x=1`` -> ``SPX%3Fx%3D1``), so no symbol can add a query, a fragment or another
+    segment to the brokerage's URL. ``.`` and ``..`` are encoded too: left as they are, a
+    client would resolve them as "this" and "the parent" segment."""
+    segment = quote(broker_symbol, safe="")
+    if segment in (".", ".."):
+        segment = segment.replace(".", "%2E")
+    return "/v1/market-data/bars/" + segment
+
+
 class MarketFeed:
     def __init__(self, http: httpx.Client) -> None:
         self.http = http
@@ -33,7 +45,7 @@ class MarketFeed:
         """Raw bars of ``broker_symbol`` in ``start``..``end``, named ``symbol``."""
         try:
             response = self.http.get(
-                f"/v1/market-data/bars/{broker_symbol}",
+                bars_path(broker_symbol),
                 params={"start": start.isoformat(), "end": end.isoformat()},
             )
         except httpx.HTTPError as exc:

@@ -130,6 +130,21 @@ class MarketData:
             source="operator",
         )
 
+    def load_bars_with_one_under(
+        self, symbol: str, rows: pd.DataFrame, session: str, written: str
+    ) -> dict[str, Any]:
+        """Bars of ``symbol`` (as :meth:`load_bars`), the row of ``session`` under the symbol
+        ``written`` exactly as written: a symbol the platform must refuse is never stored,
+        so it needs no alias to keep scenarios apart."""
+        bars = rows.assign(symbol=self.aliases.symbol(symbol))
+        bars.loc[bars["session"] == session, "symbol"] = written
+        return self._load(
+            f"Load {len(rows)} bars of {symbol}, the one of {session} under {written!r}",
+            datasets.to_csv(bars),
+            kind="incremental",
+            source="operator",
+        )
+
     def correct_close(self, symbol: str, session: date, close: str) -> dict[str, Any]:
         """Send the stored bar of ``session`` again with another close (range widened)."""
         bar = self.bar(symbol, session)
@@ -264,6 +279,22 @@ class MarketData:
             self.load_from_broker([source], period)
         except ApiError as refusal:
             self.last_refusal = refusal
+
+    def symbol_refusal(self) -> list[dict[str, str]]:
+        """The problems of the last refused load that are broken symbol rules."""
+        refusal = self.last_refusal
+        assert refusal is not None, "the load was accepted"
+        attach_json("the refusal", {"code": refusal.code, "details": refusal.details})
+        return [f for f in refusal.details.get("fields", []) if f["code"] == "invalid_symbol"]
+
+    def nothing_stored_for(self, symbol: str) -> list[str]:
+        """What the last refused load left behind for ``symbol``: a recorded run, stored
+        bars (empty when nothing)."""
+        left = []
+        if self.last_refusal is not None and "run_id" in self.last_refusal.details:
+            left.append(f"run {self.last_refusal.details['run_id']}")
+        left.extend(f"bar of {d.isoformat()}" for d in self.stored_sessions(symbol))
+        return left
 
     def start_load_from_broker(self, sources: list[str], period: str) -> dict[str, Any]:
         """Start a load as an operation and return at once."""
