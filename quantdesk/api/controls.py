@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from quantdesk.api.errors import errors
 from quantdesk.api.security import require_operator
 from quantdesk.clock import utc_text
 
@@ -33,13 +34,18 @@ def _clock_view(request: Request) -> dict[str, Any]:
     return {"now": utc_text(clock.now()), "stopped": clock.stopped}
 
 
-@router.get("/clock", response_model=ClockOut, summary="The platform's clock")
+@router.get(
+    "/clock", response_model=ClockOut, summary="The platform's clock", responses=errors(401)
+)
 def get_clock(request: Request) -> dict[str, Any]:
     return _clock_view(request)
 
 
 @router.put(
-    "/clock", response_model=ClockOut, summary="Stop the platform's clock at an instant, or run it"
+    "/clock",
+    response_model=ClockOut,
+    summary="Stop the platform's clock at an instant, or run it",
+    responses=errors(400, 401, 422),
 )
 def set_clock(body: ClockIn, request: Request) -> dict[str, Any]:
     request.app.state.platform.clock.stop_at(body.stopped_at)
