@@ -41,12 +41,32 @@ Feature: Daily market data pipeline
         | close is missing           | 2024-03-05 | 100.50 | 101.00 | 99.50  |        | 900    | missing value            |
         | session is not a date      | 5th March  | 100.50 | 101.00 | 99.50  | 100.00 | 900    | missing value            |
         | low price is zero          | 2024-03-05 | 100.50 | 101.00 | 0      | 100.00 | 900    | non-positive price       |
-        | high is below the close    | 2024-03-05 | 100.00 | 100.50 | 99.00  | 101.00 | 900    | high below open or close |
-        | low is above the open      | 2024-03-05 | 100.00 | 101.00 | 100.20 | 100.50 | 900    | low above open or close  |
-        | high is below the low      | 2024-03-05 | 100.00 | 99.00  | 101.00 | 100.00 | 900    | high below low           |
-        | volume is negative         | 2024-03-05 | 100.50 | 101.00 | 99.50  | 100.00 | -5     | negative volume          |
+        | high is a cent below close | 2024-03-05 | 100.00 | 100.99 | 99.00  | 101.00 | 900    | high below open or close |
+        | high is a cent below open  | 2024-03-05 | 101.00 | 100.99 | 99.00  | 100.00 | 900    | high below open or close |
+        | low is a cent above open   | 2024-03-05 | 100.00 | 101.00 | 100.01 | 100.50 | 900    | low above open or close  |
+        | low is a cent above close  | 2024-03-05 | 100.50 | 101.00 | 100.01 | 100.00 | 900    | low above open or close  |
+        | high is a cent below low   | 2024-03-05 | 100.00 | 99.99  | 100.00 | 100.00 | 900    | high below low           |
+        | volume is one below zero   | 2024-03-05 | 100.50 | 101.00 | 99.50  | 100.00 | -1     | negative volume          |
         | volume is a fraction       | 2024-03-05 | 100.50 | 101.00 | 99.50  | 100.00 | 10.5   | non-integer volume       |
-        | session is after today     | 2199-01-06 | 100.50 | 101.00 | 99.50  | 100.00 | 900    | future session           |
+        | session is tomorrow        | tomorrow   | 100.50 | 101.00 | 99.50  | 100.00 | 900    | future session           |
+
+    @normal
+    Scenario Outline: A row exactly at the limit of a rule is stored: <edge>
+      When an operator loads these daily bars of ACME:
+        | session   | open   | high   | low   | close   | volume   |
+        | <session> | <open> | <high> | <low> | <close> | <volume> |
+      Then the load stores 1 bar and sets 0 rows aside
+
+      Examples:
+        | edge                                 | session    | open   | high   | low    | close  | volume |
+        | the lowest price is one cent         | 2024-03-05 | 0.02   | 0.03   | 0.01   | 0.02   | 900    |
+        | the high equals the close            | 2024-03-05 | 100.00 | 101.00 | 99.00  | 101.00 | 900    |
+        | the high equals the open             | 2024-03-05 | 101.00 | 101.00 | 99.00  | 100.00 | 900    |
+        | the low equals the open              | 2024-03-05 | 99.00  | 101.00 | 99.00  | 100.00 | 900    |
+        | the low equals the close             | 2024-03-05 | 100.00 | 101.00 | 99.00  | 99.00  | 900    |
+        | the high equals the low: a flat bar  | 2024-03-05 | 100.00 | 100.00 | 100.00 | 100.00 | 900    |
+        | the volume is zero                   | 2024-03-05 | 100.50 | 101.00 | 99.50  | 100.00 | 0      |
+        | the session is today                 | today      | 100.50 | 101.00 | 99.50  | 100.00 | 900    |
 
     @normal
     Scenario: Two rows for the same session are both set aside

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
 import pandas as pd
@@ -69,3 +69,35 @@ def to_csv(frame: pd.DataFrame) -> bytes:
 def symbol_list(text: str) -> list[str]:
     """``"SPX, NDX and GOOG"`` -> ``["SPX", "NDX", "GOOG"]``."""
     return [s for s in re.split(r"\s*,\s*|\s+and\s+", text.strip()) if s]
+
+
+# Dates the specification describes instead of spelling out ("18 years ago today",
+# "tomorrow"): the platform's dates, which it counts in UTC.
+_DAY = re.compile(r"^(?:(\d+) years ago )?(today|tomorrow)$")
+
+
+def platform_today() -> date:
+    return datetime.now(UTC).date()
+
+
+def date_described(text: str, today: date) -> date | None:
+    """``18 years ago today`` is the 18th birthday being today; None if not such a text.
+
+    A 29 February that the earlier year lacks becomes 28 February, the last day on which
+    that person is still the age the text names.
+    """
+    match = _DAY.match(text.strip())
+    if not match:
+        return None
+    day = today + timedelta(days=1 if match[2] == "tomorrow" else 0)
+    years = int(match[1] or 0)
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def session_text(words: str) -> str:
+    """A session as the specification writes it: an ISO date, "today" or "tomorrow"."""
+    described = date_described(words, platform_today())
+    return described.isoformat() if described is not None else words

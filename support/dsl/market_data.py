@@ -121,8 +121,11 @@ class MarketData:
         return self._load(title, datasets.to_csv(bars), kind=kind, source="arch")
 
     def load_bars(self, symbol: str, rows: pd.DataFrame) -> dict[str, Any]:
-        """Bars given as text (columns session, open, high, low, close, volume)."""
-        bars = rows.assign(symbol=self.aliases.symbol(symbol))
+        """Bars given as text (columns session, open, high, low, close, volume; a session
+        may read "today" or "tomorrow")."""
+        bars = rows.assign(
+            symbol=self.aliases.symbol(symbol), session=rows["session"].map(datasets.session_text)
+        )
         return self._load(
             f"Load {len(rows)} bars of {symbol}",
             datasets.to_csv(bars),
@@ -407,7 +410,7 @@ class MarketData:
         with allure.step("Read the rows the last load set aside"):
             rows = self.driver.quarantine(self.last_run["id"])
         for row in rows:
-            if str(row["values"]["session"] or "") == session_text:
+            if str(row["values"]["session"] or "") == datasets.session_text(session_text):
                 return row["rules"]
         shown = [(r["values"]["session"], r["rules"]) for r in rows]
         raise AssertionError(f"no quarantined row with session {session_text!r}: {shown}")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import allure
 
+from support.datasets import date_described, platform_today
 from support.drivers.http import ApiError
 from support.drivers.platform import PlatformDriver
 from support.drivers.redaction import Redactor
@@ -46,28 +46,6 @@ PROBLEMS = {
 # Values the specification describes instead of spelling out: "200 characters long",
 # "18 years ago today", "tomorrow" (dates are the platform's, which counts in UTC).
 _LENGTH = re.compile(r"^(\d+) characters long$")
-_DAY = re.compile(r"^(?:(\d+) years ago )?(today|tomorrow)$")
-
-
-def platform_today() -> date:
-    return datetime.now(UTC).date()
-
-
-def date_described(text: str, today: date) -> date | None:
-    """``18 years ago today`` is the 18th birthday being today; None if not such a text.
-
-    A 29 February that the earlier year lacks becomes 28 February, the last day on which
-    that person is still the age the text names.
-    """
-    match = _DAY.match(text.strip())
-    if not match:
-        return None
-    day = today + timedelta(days=1 if match[2] == "tomorrow" else 0)
-    years = int(match[1] or 0)
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
 
 
 EMAIL_VARIANTS = {
