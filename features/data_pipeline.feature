@@ -143,10 +143,15 @@ Feature: Daily market data pipeline
         | an empty file                  | the file is empty                   |
 
     @normal
-    Scenario: A file larger than the upload limit is refused and nothing is stored
-      When an operator tries to load a file larger than the upload limit for ACME
+    Scenario: A file one byte over the upload limit is refused and nothing is stored
+      When an operator tries to load a file one byte over the upload limit for ACME
       Then the load is refused because "larger than the upload limit"
       And ACME has no bars
+
+    @normal
+    Scenario: A file of exactly the upload limit is loaded whole
+      When an operator loads a file of exactly the upload limit for ACME
+      Then the load succeeds with every bar stored
 
   Rule: An incremental load adds only newer sessions; a backfill only older ones
 

@@ -100,7 +100,12 @@ def step_try_load_from_broker(context, source, period):
     context.world.market_data.attempt_load_from_broker(source, period)
 
 
-@when("an operator tries to load a file larger than the upload limit for {symbol}")
+@when("an operator loads a file of exactly the upload limit for {symbol}")
+def step_load_at_limit(context, symbol):
+    context.world.market_data.load_file_at_upload_limit(symbol)
+
+
+@when("an operator tries to load a file one byte over the upload limit for {symbol}")
 def step_try_oversized(context, symbol):
     context.world.market_data.attempt_oversized_load(symbol)
 

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import allure
@@ -227,13 +227,41 @@ class MarketData:
         attach_json("the simultaneous loads", [getattr(o, "args", o) for o in outcomes])
         return outcomes
 
+    def bars_file_of(self, symbol: str, size: int) -> bytes:
+        """A file of valid, distinct bars of exactly ``size`` bytes: daily bars of
+        ``symbol`` from 2000, then of ``symbol-1``, ``symbol-2``... (5,000 each); the last
+        close is padded with zeros to the byte."""
+        header = b"symbol,session,open,high,low,close,volume\n"
+        base, first = self.aliases.symbol(symbol), date(2000, 1, 3)
+        rows: list[str] = []
+        total = len(header)
+        while True:
+            k, day = divmod(len(rows), 5000)
+            name = base if k == 0 else f"{base}-{k}"
+            row = f"{name},{(first + timedelta(days=day)).isoformat()},100,101,99,100.5,1000\n"
+            if total + 2 * len(row) > size:
+                break
+            rows.append(row)
+            total += len(row)
+        rows[-1] = rows[-1].replace(",100.5,", ",100.5" + "0" * (size - total) + ",")
+        content = header + "".join(rows).encode()
+        assert len(content) == size, (len(content), size)
+        return content
+
+    def load_file_at_upload_limit(self, symbol: str) -> dict[str, Any]:
+        limit = self.driver.limits()["max_upload_bytes"]
+        content = self.bars_file_of(symbol, limit)
+        return self._load(
+            f"Load a {len(content)}-byte file for {symbol} (limit {limit} bytes)",
+            content,
+            kind="full",
+            source="operator",
+        )
+
     def attempt_oversized_load(self, symbol: str) -> None:
         """A well-formed bars file one byte over the platform's upload limit."""
         limit = self.driver.limits()["max_upload_bytes"]
-        header = b"symbol,session,open,high,low,close,volume\n"
-        row = f"{self.aliases.symbol(symbol)},2024-03-04,100,101,99,100.5,1000\n".encode()
-        content = header + row * (1 + (limit - len(header)) // len(row))
-        content += b" " * max(0, limit + 1 - len(content))
+        content = self.bars_file_of(symbol, limit + 1)
         self.last_refusal = None
         with allure.step(f"Load a {len(content)}-byte file for {symbol} (limit {limit} bytes)"):
             try:
