@@ -169,6 +169,11 @@ def step_real_closes(context, symbol, period, series):
     assert_that(md.stored_closes(symbol, period), equal_to(md.real_closes(symbol, period)))
 
 
+@then("the load completed at once, not in the background")
+def step_at_once(context):
+    assert_that(context.world.market_data.operation, none())
+
+
 @then("the load ran in the background and its progress reached 100 % without going back")
 def step_background_progress(context):
     md = context.world.market_data
