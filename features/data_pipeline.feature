@@ -388,3 +388,11 @@ Feature: Daily market data pipeline
       Then every training session comes before every validation session, and those before every test session
       And the parts hold 70 %, 15 % and 15 % of the sessions
       And each session's rows of SPX and NDX are in the same part
+
+    @normal
+    Scenario: Sessions left out between the parts are counted in sessions, not rows
+      Given the SPX history of 2018 has been loaded
+      And the NDX history of 2018 has been loaded
+      When the momentum features of SPX and NDX are split 70/15/15 with 5 sessions left out between the parts
+      Then 5 sessions of SPX lie between training and validation, and between validation and test
+      And each session's rows of SPX and NDX are in the same part

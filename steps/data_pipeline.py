@@ -139,6 +139,22 @@ def step_split(context, symbols, train, validation, test):
     context.world.market_data.split(datasets.symbol_list(symbols), fractions)
 
 
+@when(
+    "the momentum features of {symbols} are split {train:d}/{validation:d}/{test:d} "
+    "with {gap:d} sessions left out between the parts"
+)
+def step_split_gap(context, symbols, train, validation, test, gap):
+    fractions = {"train": train / 100, "validation": validation / 100, "test": test / 100}
+    context.world.market_data.split(datasets.symbol_list(symbols), fractions, gap=gap)
+
+
+@then(
+    "{count:d} sessions of {symbol} lie between training and validation, and between validation and test"
+)
+def step_split_gaps(context, count, symbol):
+    assert_that(context.world.market_data.sessions_between_parts(symbol), equal_to([count, count]))
+
+
 @then("the load stores {inserted:d} new bars and skips the {skipped:d} sessions it was not for")
 def step_stored_and_skipped(context, inserted, skipped):
     counts = context.world.market_data.last_run

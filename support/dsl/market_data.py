@@ -400,13 +400,29 @@ class MarketData:
         assert matching, f"no {FEATURE_SET} row of {symbol} on {session}"
         return matching[0]["label"]
 
-    def split(self, symbols: list[str], fractions: dict[str, float]) -> dict[str, Any]:
-        with allure.step(f"Split the {FEATURE_SET} rows of {', '.join(symbols)} {fractions}"):
+    def split(
+        self, symbols: list[str], fractions: dict[str, float], *, gap: int = 0
+    ) -> dict[str, Any]:
+        words = f"{fractions}, {gap} sessions left out between parts"
+        with allure.step(f"Split the {FEATURE_SET} rows of {', '.join(symbols)} {words}"):
             self.last_split = self.driver.feature_split(
-                FEATURE_SET, [self.aliases.symbol(s) for s in symbols], fractions
+                FEATURE_SET, [self.aliases.symbol(s) for s in symbols], fractions, gap
             )
         attach_json("chronological split", self.last_split)
         return self.last_split
+
+    def sessions_between_parts(self, symbol: str) -> list[int]:
+        """Stored sessions of ``symbol`` strictly between training and validation, and
+        between validation and test, of the last split."""
+        parts = self.last_split["parts"]
+        sessions = self.stored_sessions(symbol)
+
+        def between(earlier: str, later: str) -> int:
+            low = date.fromisoformat(parts[earlier]["last_session"])
+            high = date.fromisoformat(parts[later]["first_session"])
+            return sum(1 for s in sessions if low < s < high)
+
+        return [between("train", "validation"), between("validation", "test")]
 
     # -- reading back ------------------------------------------------------------------
 
