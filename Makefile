@@ -10,12 +10,18 @@ NODE_STAMP := node_modules/.installed
 BEHAVE_ARGS ?=
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
+<<<<<<< HEAD
 .PHONY: acceptance test lint unit gate report acceptance-postgres smoke remote parallel \
         bench mutation fmt clean help
+=======
+.PHONY: acceptance test lint unit contract gate report acceptance-postgres smoke remote parallel \
+        bench fmt clean help
+>>>>>>> issue9-contract
 
 help:
 	@echo "make acceptance           run every feature on the embedded platform, write the report"
-	@echo "make test                 ruff + pytest + the acceptance gate (CI)"
+	@echo "make test                 ruff + pytest + the contract fuzz + the acceptance gate (CI)"
+	@echo "make contract             the bounded schemathesis fuzz of the OpenAPI contract"
 	@echo "make acceptance-postgres  the acceptance gate with the platform on PostgreSQL"
 	@echo "make smoke                only @smoke scenarios"
 	@echo "make bench                the benchmarks in benchmarks/"
@@ -41,14 +47,19 @@ report: $(NODE_STAMP)
 	@npx --no-install allure generate reports/allure-results >/dev/null
 	@echo "Allure report: $(CURDIR)/reports/allure-report/index.html"
 
-test: lint unit acceptance
+test: lint unit contract acceptance
 
 lint: $(PY_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 unit: $(PY_STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not contract"
+
+# The embedded platform fuzzed by schemathesis (tests/contract): figures are printed and
+# written to reports/contract/{operator,client}.json.
+contract: $(PY_STAMP)
+	$(BIN)/pytest -m contract -rP tests/contract
 
 smoke:
 	$(MAKE) acceptance BEHAVE_ARGS="--tags=@smoke"

@@ -149,7 +149,8 @@ def step_split_gap(context, symbols, train, validation, test, gap):
 
 
 @then(
-    "{count:d} sessions of {symbol} lie between training and validation, and between validation and test"
+    "{count:d} sessions of {symbol} lie between training and validation, "
+    "and between validation and test"
 )
 def step_split_gaps(context, count, symbol):
     assert_that(context.world.market_data.sessions_between_parts(symbol), equal_to([count, count]))
