@@ -10,13 +10,8 @@ NODE_STAMP := node_modules/.installed
 BEHAVE_ARGS ?=
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-<<<<<<< HEAD
-.PHONY: acceptance test lint unit gate report acceptance-postgres smoke remote parallel \
-        bench mutation fmt clean help
-=======
 .PHONY: acceptance test lint unit contract gate report acceptance-postgres smoke remote parallel \
-        bench fmt clean help
->>>>>>> issue9-contract
+        bench mutation fmt clean help
 
 help:
 	@echo "make acceptance           run every feature on the embedded platform, write the report"
