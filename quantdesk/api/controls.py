@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from quantdesk.api.errors import errors
 from quantdesk.api.security import require_operator
@@ -22,6 +23,14 @@ class ClockIn(BaseModel):
         description="Stop the platform's clock at this instant; null lets it run again.",
         examples=["2026-12-01T12:00:00Z"],
     )
+
+    @field_validator("stopped_at")
+    @classmethod
+    def _within_reach(cls, value: datetime | None) -> datetime | None:
+        # Lifetimes are added to the clock: keep far from the ends of the calendar.
+        if value is not None and not 2000 <= value.year <= 2999:
+            raise ValueError("stopped_at must be in the years 2000 to 2999")
+        return value
 
 
 class ClockOut(BaseModel):

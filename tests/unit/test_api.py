@@ -151,3 +151,12 @@ def test_an_operator_stops_the_platform_clock_and_lets_it_run_again(tmp_path):
         assert naive.status_code == 422
         running = client.put("/v1/controls/clock", json={"stopped_at": None}, headers=operator)
         assert running.json()["stopped"] is False
+
+
+def test_the_platform_clock_stops_only_within_reach_of_its_lifetimes(tmp_path):
+    with platform_client(tmp_path, controls_enabled=True) as client:
+        far = client.put(
+            "/v1/controls/clock", json={"stopped_at": "9999-12-31T23:59:59Z"}, headers=KEY
+        )
+        assert_error(far, 422, "validation_failed")
+        assert client.get("/v1/controls/clock", headers=KEY).json()["stopped"] is False
