@@ -105,6 +105,7 @@ Feature: Linking a client's brokerage account
         | moment                                   | renewal         |
         | 31 seconds before Alice's access expires | has not renewed |
         | 30 seconds before Alice's access expires | has renewed     |
+        | 29 seconds before Alice's access expires | has renewed     |
 
     @needs.controls @critical
     Scenario: Access withdrawn at the brokerage must be granted again

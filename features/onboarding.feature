@@ -276,6 +276,20 @@ Feature: Client onboarding
       Then both answers describe the same deposit
       And Alice's brokerage account holds 1,000.00 USD in cash
 
+    @critical
+    Scenario Outline: A request key used again for another amount is refused and nothing more is deposited
+      Given Alice is a registered client with an account at the brokerage
+      And Alice has linked their brokerage account
+      And Alice has deposited <first> with a request key
+      When Alice sends the same request key with a deposit of <second>
+      Then the deposit is refused because the request key was used for another deposit
+      And Alice's brokerage account holds <first> in cash
+
+      Examples:
+        | first      | second     |
+        | 100.00 USD | 200.00 USD |
+        | 200.00 USD | 100.00 USD |
+
     @normal
     Scenario: Funding needs a linked brokerage account
       Given Alice is a registered client

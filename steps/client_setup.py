@@ -104,6 +104,17 @@ def step_deposit_twice(context, name, amount):
     context.world.last = context.world.brokerage.deposit_twice(name, amount)
 
 
+@given("{name} has deposited {amount} with a request key")
+def step_deposit_with_key(context, name, amount):
+    made = context.world.brokerage.deposit_with_key(name, amount)
+    assert_that(made, is_not(none()), "the deposit was refused")
+
+
+@when("{name} sends the same request key with a deposit of {amount}")
+def step_same_key_other_deposit(context, name, amount):
+    context.world.brokerage.deposit_with_same_key(name, amount)
+
+
 @then("both answers describe the same deposit")
 def step_same_deposit(context):
     first, second = context.world.last

@@ -58,6 +58,7 @@ class Brokerage:
     broker_account_ids: dict[str, str] = field(default_factory=dict)
     started: dict[str, dict[str, Any]] = field(default_factory=dict)
     linked: dict[str, dict[str, Any]] = field(default_factory=dict)
+    request_keys: dict[str, str] = field(default_factory=dict)
     answers: dict[str, BrowserResult] = field(default_factory=dict)
     last_refusal: ApiError | None = None
     last_result: Any = None
@@ -218,6 +219,14 @@ class Brokerage:
                     token=self.token(name),
                 )
             )
+
+    def deposit_with_key(self, name: str, amount: str) -> dict[str, Any] | None:
+        """A deposit sent with a request key (``Idempotency-Key``) kept for a later retry."""
+        self.request_keys[name] = f"deposit-{secrets.token_hex(8)}"
+        return self.deposit(name, amount, key=self.request_keys[name])
+
+    def deposit_with_same_key(self, name: str, amount: str) -> dict[str, Any] | None:
+        return self.deposit(name, amount, key=self.request_keys[name])
 
     def deposit_twice(self, name: str, amount: str) -> list[dict[str, Any] | None]:
         """The same deposit request sent twice (a retry after a lost answer)."""

@@ -37,7 +37,10 @@ AMOUNT_PROBLEMS = {
     "too_precise": "has more than 2 decimal places",
     "invalid_number": "is not a number",
     "required": "is missing",
+    "idempotency_key_reused": "was used for another deposit",
 }
+# The deposit's fields in the specification's words.
+DEPOSIT_FIELDS = {"Idempotency-Key": "request key"}
 STRATEGY_PROBLEMS = {"unknown_model": "is not a registered model", "required": "is missing"}
 STEPS = {
     "registered": "registered",
@@ -196,7 +199,7 @@ class ClientSetup:
         assert refusal is not None, "the deposit was made"
         if refusal.field_problems:
             return "; ".join(
-                f"the {field} {AMOUNT_PROBLEMS.get(code, code)}"
+                f"the {DEPOSIT_FIELDS.get(field, field)} {AMOUNT_PROBLEMS.get(code, code)}"
                 for field, code in refusal.field_problems.items()
             )
         return self.brokerage.refusal_reason()
