@@ -340,7 +340,7 @@ Feature: Daily market data pipeline
     @critical
     Scenario: The momentum features of a year of S&P 500 history follow their definitions
       Given the SPX history of 2018 has been loaded
-      Then every momentum feature of SPX over 2018 agrees with its definition:
+      Then every momentum feature of SPX over 2018-01-02 to 2018-12-31 agrees with its definition:
         | momentum feature      | definition                                              |
         | 1-session return      | close over the close 1 session before, minus 1          |
         | 5-session return      | close over the close 5 sessions before, minus 1         |
@@ -364,6 +364,28 @@ Feature: Daily market data pipeline
       When an operator loads the SPX history of July 2018
       Then no momentum feature row of SPX up to 2018-06-28 has changed
       And the momentum row of SPX for 2018-06-29 was unlabelled and now has its label
+
+    @normal
+    Scenario Outline: Momentum features asked for <what> are served
+      Given the SPX history of January 2018 has been loaded
+      When an operator asks for the momentum features of <symbols> over <period>
+      Then the momentum features of <count> are served
+
+      Examples:
+        | what                               | symbols    | period                   | count      |
+        | one day, the first and the last    | SPX        | 2018-01-10 to 2018-01-10 | 1 session  |
+        | 50 symbols, the most at once       | 50 symbols | January 2018             | 21 sessions |
+
+    @normal
+    Scenario Outline: Momentum features asked for <what> are refused
+      Given the SPX history of January 2018 has been loaded
+      When an operator asks for the momentum features of <symbols> over <period>
+      Then the request for features is refused because the <field> <problem>
+
+      Examples:
+        | what                                     | symbols    | period                   | field   | problem             |
+        | a period ending the day before it starts | SPX        | 2018-01-10 to 2018-01-09 | end     | is before the start |
+        | 51 symbols, one more than the most       | 51 symbols | January 2018             | symbols | are more than 50    |
 
     @normal
     Scenario: A session followed by an unchanged close is labelled not up

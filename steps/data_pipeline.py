@@ -230,6 +230,25 @@ def step_agrees_with_definitions(context, kind, symbol, period):
     assert_that(problems, equal_to({}))
 
 
+@when("an operator asks for the momentum features of {symbols} over {period}")
+def step_ask_features(context, symbols, period):
+    rows = context.world.market_data.feature_rows_over(datasets.symbol_list(symbols), period)
+    context.world.last = rows
+
+
+@then("the momentum features of {count:d} {sessions_noun} are served")
+def step_features_served(context, count, sessions_noun):
+    rows = context.world.last
+    assert_that(rows, not_none(), "the request was refused")
+    assert_that(len({row["session"] for row in rows}), equal_to(count))
+
+
+@then("the request for features is refused because the {field} {problem}")
+def step_features_refused(context, field, problem):
+    problems = context.world.market_data.feature_refusal()
+    assert_that(problems, has_item(f"the {field} {problem}"))
+
+
 @then("the momentum labels of {symbol} are:")
 def step_labels(context, symbol):
     words = {1: "yes", 0: "no", None: "not known yet"}

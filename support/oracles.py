@@ -140,6 +140,8 @@ def disagreements(
 ) -> dict[str, str]:
     """Columns where the served values differ from the definition (a value where there
     should be none, or the other way round, or apart by more than ``relative``)."""
+    if len(served) != len(defined):
+        return {"rows": f"{len(served)} served for the {len(defined)} sessions defined"}
     problems: dict[str, str] = {}
     for column in defined.columns:
         if column not in served.columns:

@@ -369,6 +369,31 @@ class MarketData:
 
     # -- feature sets ------------------------------------------------------------------
 
+    def feature_rows_over(self, symbols: list[str], period: str) -> list[dict[str, Any]] | None:
+        """The momentum rows of ``symbols`` over ``period``; None (refusal kept) if refused.
+        "N symbols" names N made-up symbols, the first being SPX."""
+        count = re.fullmatch(r"(\d+) symbols", symbols[0]) if len(symbols) == 1 else None
+        if count:
+            symbols = ["SPX", *(f"NONE{i}" for i in range(1, int(count[1])))]
+        start, end = datasets.parse_period(period)
+        self.last_refusal = None
+        try:
+            with allure.step(f"Read the {FEATURE_SET} rows of {len(symbols)} symbols, {period}"):
+                return self.driver.feature_rows(
+                    FEATURE_SET, [self.aliases.symbol(s) for s in symbols], start, end
+                )
+        except ApiError as refusal:
+            self.last_refusal = refusal
+            return None
+
+    def feature_refusal(self) -> list[str]:
+        refusal = self.last_refusal
+        assert refusal is not None, "the request was accepted"
+        words = {"before_start": "is before the start", "too_many": "are more than 50"}
+        return [
+            f"the {field} {words.get(code, code)}" for field, code in refusal.field_problems.items()
+        ]
+
     def _features(self, symbol: str) -> list[dict[str, Any]]:
         with allure.step(f"Read the {FEATURE_SET} features of {symbol}"):
             return self.driver.feature_rows(FEATURE_SET, [self.aliases.symbol(symbol)])
