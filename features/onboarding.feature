@@ -156,6 +156,12 @@ Feature: Client onboarding
         | password      | 129 characters long   | is not 12 to 128 characters long |
 
     @normal
+    Scenario: A registration cut off in the middle is refused as unreadable
+      When an operator sends a registration of Dave that is cut off in the middle
+      Then the registration is refused as unreadable
+      And Dave is not registered
+
+    @normal
     Scenario: Every problem of a registration is reported at once
       When an operator tries to register Erin with:
         | detail         | value        |

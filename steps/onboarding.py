@@ -75,6 +75,18 @@ def step_refused_duplicate(context):
     assert_that(refusal.code, equal_to("email_already_registered"))
 
 
+@when("an operator sends a registration of {name} that is cut off in the middle")
+def step_garbled(context, name):
+    context.world.onboarding.attempt_garbled_registration(name)
+
+
+@then("the registration is refused as unreadable")
+def step_refused_unreadable(context):
+    refusal = context.world.onboarding.last_refusal
+    assert_that(refusal, is_not(none()), "the registration was accepted")
+    assert_that(refusal.code, equal_to("malformed_request"))
+
+
 @then("the registration is refused because the caller is not an authenticated operator")
 def step_refused_unauthenticated(context):
     refusal = context.world.onboarding.last_refusal

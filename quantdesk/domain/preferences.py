@@ -6,7 +6,7 @@ decimal strings like every quantity in the contract.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -42,10 +42,10 @@ class Preferences:
     cash_buffer: Decimal
     approval_required: bool
 
-    @property
-    def tradable(self) -> tuple[str, ...]:
-        """The universe without the excluded symbols, in the client's order."""
-        return tuple(s for s in self.universe if s not in self.excluded)
+
+def tradable(universe: Sequence[str], excluded: Sequence[str]) -> tuple[str, ...]:
+    """The universe without the excluded symbols, in the client's order."""
+    return tuple(s for s in universe if s not in excluded)
 
 
 @dataclass(frozen=True)

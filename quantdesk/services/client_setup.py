@@ -11,7 +11,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from quantdesk.clock import SystemClock, utc_text
 from quantdesk.domain.clients import FieldProblem, RiskTolerance
-from quantdesk.domain.preferences import checklist_status, validate_preferences, validate_strategy
+from quantdesk.domain.preferences import (
+    checklist_status,
+    tradable,
+    validate_preferences,
+    validate_strategy,
+)
 from quantdesk.errors import NotFound, ValidationFailed
 from quantdesk.store.models import (
     BrokerageLinkRow,
@@ -55,7 +60,7 @@ def preferences_view(row: PortfolioPreferencesRow) -> dict[str, Any]:
         "client_id": row.client_id,
         "universe": universe,
         "excluded": excluded,
-        "tradable": [s for s in universe if s not in excluded],
+        "tradable": list(tradable(universe, excluded)),
         "max_position_weight": row.max_position_weight,
         "cash_buffer": row.cash_buffer,
         "approval_required": row.approval_required,

@@ -42,6 +42,15 @@ class PlatformDriver:
             "POST", "/v1/clients", json=fields, headers=self._operator(operator_key)
         )
 
+    def register_client_text(self, text: str) -> dict[str, Any]:
+        """A registration whose body is ``text`` as it is, said to be JSON."""
+        return self.http.json(
+            "POST",
+            "/v1/clients",
+            content=text.encode(),
+            headers={**self._operator(), "Content-Type": "application/json"},
+        )
+
     def get_client(self, client_id: str, *, token: str | None = None) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {token}"} if token else self._operator()
         return self.http.json("GET", f"/v1/clients/{client_id}", headers=headers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -126,6 +127,18 @@ class Onboarding:
             return None
         self.clients[name] = client
         return client
+
+    def attempt_garbled_registration(self, name: str) -> None:
+        """A registration of ``name`` cut off in the middle, as a broken form would send it."""
+        details = self.default_details(name)
+        del details["password"]  # not even half a password into the evidence
+        whole = json.dumps(details)
+        self.last_refusal = None
+        try:
+            with allure.step(f"Send a registration of {name} cut off in the middle"):
+                self.platform.register_client_text(whole[: len(whole) // 2])
+        except ApiError as refusal:
+            self.last_refusal = refusal
 
     def email_of(self, name: str, variant: str | None = None) -> str:
         email = self.clients[name]["email"] if name in self.clients else self.aliases.email(name)

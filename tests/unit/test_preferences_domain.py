@@ -7,6 +7,7 @@ import pytest
 from quantdesk.domain.clients import RiskTolerance
 from quantdesk.domain.preferences import (
     checklist_status,
+    tradable,
     validate_preferences,
     validate_strategy,
 )
@@ -39,7 +40,7 @@ def test_symbols_are_upper_cased_and_deduplicated_in_order():
         risk_tolerance=RiskTolerance.MODERATE,
     )
     assert prefs.universe == ("SPX", "NDX")
-    assert prefs.tradable == ("SPX",)
+    assert tradable(prefs.universe, prefs.excluded) == ("SPX",)
 
 
 @pytest.mark.parametrize(
