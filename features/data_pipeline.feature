@@ -31,6 +31,7 @@ Feature: Daily market data pipeline
         | 2024-03-06 | 100.50 | 102.00 | 100.00 | 101.50  | 1200     |
       Then the load stores 2 bars and sets 1 row aside
       And the row of session "<session>" is set aside for breaking the "<rule>" rule
+      And the quality report counts 1 row breaking the "<rule>" rule
       And ACME has bars for exactly these sessions:
         | session    |
         | 2024-03-04 |
@@ -336,6 +337,30 @@ Feature: Daily market data pipeline
         | Bollinger lower band  | SMA(20) minus 2 population standard deviations of 20 closes   |
         | daily return          | close over the previous close, minus 1                        |
         | volatility(20)        | sample standard deviation of 20 daily returns, times √252     |
+
+    @normal
+    Scenario Outline: An indicator of any period from 1 to 500 sessions is served: <indicator>
+      Given the SPX history of 2018 has been loaded
+      When an operator asks for the <indicator> of SPX over 2018
+      Then it is served as defined for every session
+
+      Examples:
+        | indicator |
+        | SMA(1)    |
+        | SMA(500)  |
+        | EMA(7)    |
+        | RSI(2)    |
+
+    @normal
+    Scenario Outline: An indicator of a period outside 1 to 500 sessions is refused: <indicator>
+      Given the SPX history of January 2018 has been loaded
+      When an operator asks for the <indicator> of SPX over January 2018
+      Then it is refused as an indicator the platform does not offer
+
+      Examples:
+        | indicator |
+        | SMA(0)    |
+        | SMA(501)  |
 
     @critical
     Scenario: The momentum features of a year of S&P 500 history follow their definitions

@@ -249,6 +249,29 @@ def step_features_refused(context, field, problem):
     assert_that(problems, has_item(f"the {field} {problem}"))
 
 
+@when("an operator asks for the {label} of {symbol} over {period}")
+def step_ask_indicator(context, label, symbol, period):
+    context.world.last = context.world.market_data.indicator_of_period(symbol, label, period)
+
+
+@then("it is served as defined for every session")
+def step_indicator_as_defined(context):
+    assert_that(context.world.last, is_not(none()), "the indicator was refused")
+    assert_that(context.world.last, equal_to({}))
+
+
+@then("it is refused as an indicator the platform does not offer")
+def step_indicator_refused(context):
+    refusal = context.world.market_data.last_refusal
+    assert_that(refusal, is_not(none()), "the indicator was served")
+    assert_that(refusal.field_problems, has_entries(indicators="invalid_choice"))
+
+
+@then('the quality report counts {rows:d} row breaking the "{rule}" rule')
+def step_quality_counts(context, rows, rule):
+    assert_that(context.world.market_data.rules_counted(), has_entries({rule_name(rule): rows}))
+
+
 @then("the momentum labels of {symbol} are:")
 def step_labels(context, symbol):
     words = {1: "yes", 0: "no", None: "not known yet"}

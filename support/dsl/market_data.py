@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import allure
+import numpy as np
 import pandas as pd
 
 from support import datasets, oracles
@@ -528,6 +529,30 @@ class MarketData:
         panel = panel.apply(pd.to_numeric, errors="coerce")
         attach_chart(f"{symbol} {period}: close and indicators", panel[CHART_INDICATORS])
         return panel
+
+    def indicator_of_period(self, symbol: str, label: str, period: str) -> dict[str, str] | None:
+        """``label`` (e.g. "SMA(500)") of ``symbol`` over ``period`` against its definition
+        (the disagreements), or None with the refusal kept if the platform refuses it."""
+        name = indicator_name(label)
+        start, end = datasets.parse_period(period)
+        self.last_refusal = None
+        try:
+            with allure.step(f"Read {label} of {symbol} over {period}"):
+                items = self.driver.indicators(self.aliases.symbol(symbol), [name], start, end)
+        except ApiError as refusal:
+            self.last_refusal = refusal
+            return None
+        served = pd.DataFrame({name: [i[name] for i in items]}).astype("float64")
+        closes = [float(c) for c in self.stored_closes(symbol, period)]
+        kind, n = name.rsplit("_", 1)
+        defined = getattr(oracles, kind)(np.asarray(closes), int(n))
+        return oracles.disagreements(served, pd.DataFrame({name: defined}))
+
+    def rules_counted(self) -> dict[str, int]:
+        """``{rule: rows}`` of the last load's quality report."""
+        with allure.step("Read the quality report of the last load"):
+            report = self.driver.quality_report(self.last_run["id"])
+        return {item["rule"]: item["rows"] for item in report["rules_broken"]}
 
     def served_by_definition(
         self, kind: str, symbol: str, period: str
