@@ -153,6 +153,7 @@ Feature: Daily market data pipeline
     Scenario: A file of exactly the upload limit is loaded whole
       When an operator loads a file of exactly the upload limit for ACME
       Then the load succeeds with every bar stored
+      And the load reports how long it took, in milliseconds
 
   Rule: An incremental load adds only newer sessions; a backfill only older ones
 

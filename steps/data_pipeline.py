@@ -3,6 +3,7 @@ from datetime import date
 import parse
 from behave import given, register_type, then, when
 from hamcrest import (
+    all_of,
     assert_that,
     contains_string,
     empty,
@@ -13,6 +14,7 @@ from hamcrest import (
     has_length,
     instance_of,
     is_not,
+    less_than,
     none,
     not_none,
 )
@@ -365,7 +367,15 @@ def step_load_example(context, example, symbol):
 @then("the load succeeds with every bar stored")
 def step_all_stored(context):
     run = context.world.market_data.last_run
-    assert_that(run, has_entries(status="succeeded", inserted=run["received"], rejected=0))
+    assert_that(
+        run, has_entries(status="succeeded", inserted=run["received"], rejected=0, skipped=0)
+    )
+
+
+@then("the load reports how long it took, in milliseconds")
+def step_duration(context):
+    md = context.world.market_data
+    assert_that(md.last_run["duration_ms"], all_of(greater_than(0), less_than(md.waited_ms)))
 
 
 @then("the load stores {stored:d} {bars_noun} and sets {rejected:d} {rows_noun} aside")

@@ -84,6 +84,8 @@ class MarketData:
     worked_example: pd.DataFrame | None = None
     feed: BrokerDriver | None = None
     operation: dict[str, Any] | None = None
+    # How long the operator waited for the last upload's answer, in milliseconds.
+    waited_ms: float = 0.0
     progress_seen: list[float] = field(default_factory=list)
     feature_rows_read: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     last_split: dict[str, Any] | None = None
@@ -99,7 +101,9 @@ class MarketData:
 
     def _load(self, title: str, content: bytes, *, kind: str, source: str) -> dict[str, Any]:
         with allure.step(title):
+            started = time.perf_counter()
             run = self.driver.ingest_csv(content, kind=kind, source=source)
+            self.waited_ms = (time.perf_counter() - started) * 1000
             if "done" in run:  # a target that runs this upload as an operation
                 self.operation = run
                 operation = self.await_operation()
