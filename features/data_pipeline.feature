@@ -190,6 +190,18 @@ Feature: Daily market data pipeline
       And NDX has a bar for every NYSE session of 2017 and no other
       And the stored NDX closes of 2017 are those of the real NASDAQ Composite
 
+    @normal
+    Scenario: A load of a single day from the brokerage stores that day's bar
+      When an operator loads the NDX history of 2017-01-03 to 2017-01-03 from the brokerage
+      Then the load succeeds with every bar stored
+      And NDX has a bar for every NYSE session of 2017-01-03 to 2017-01-03 and no other
+
+    @normal
+    Scenario: A load from the brokerage of a period ending the day before it starts is refused
+      When an operator tries to load the NDX history of 2017-01-04 to 2017-01-03 from the brokerage
+      Then the load is refused because the end is before the start
+      And NDX has no bars
+
     @critical
     Scenario: A symbol that would rewrite the brokerage's address is refused and nothing is stored
       When an operator tries to load the "SPX?x=1" history of January 2018 from the brokerage

@@ -145,17 +145,19 @@ def _write_config(workspace: Path, module: str, features: list[str], timeout: fl
 def _filter(db_path: Path, workspace: Path, module: str, size: float | None, seed: int) -> None:
     spans = read_spans(workspace / module)
     with use_db(str(db_path), WorkDB.Mode.open) as db:
-        runnable = []
+        runnable: dict[str, str] = {}  # the mutant's identity -> cosmic-ray's (random) job id
         for item in list(db.pending_work_items):
             mutation = item.mutations[0]
             reason = excluded_reason(mutation.operator_name, tuple(mutation.start_pos), spans)
             if reason:
                 db.set_result(item.job_id, WorkResult(WorkerOutcome.SKIPPED, output=reason))
             else:
-                runnable.append(item.job_id)
+                identity = f"{mutation.operator_name}#{mutation.occurrence}"
+                runnable[identity] = item.job_id
         if size is not None:
-            keep = sample(runnable, size, seed)
-            for job_id in runnable:
+            # Sampled by identity, so one seed picks the same mutants of unchanged code.
+            keep = {runnable[identity] for identity in sample(list(runnable), size, seed)}
+            for job_id in runnable.values():
                 if job_id not in keep:
                     db.set_result(
                         job_id, WorkResult(WorkerOutcome.SKIPPED, output="not in the sample")

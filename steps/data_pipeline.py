@@ -247,7 +247,7 @@ def step_features_served(context, count, sessions_noun):
 
 @then("the request for features is refused because the {field} {problem}")
 def step_features_refused(context, field, problem):
-    problems = context.world.market_data.feature_refusal()
+    problems = context.world.market_data.refusal_problems()
     assert_that(problems, has_item(f"the {field} {problem}"))
 
 
@@ -430,6 +430,11 @@ def step_refused(context, reason):
     refusal = context.world.market_data.last_refusal
     assert_that(refusal, is_not(none()), "the load was accepted")
     assert_that(refusal.details.get("reason", ""), contains_string(reason))
+
+
+@then("the load is refused because the {field} {problem}")
+def step_load_refused_field(context, field, problem):
+    assert_that(context.world.market_data.refusal_problems(), has_item(f"the {field} {problem}"))
 
 
 @then("the refused load is on record as failed")

@@ -391,7 +391,8 @@ class MarketData:
             self.last_refusal = refusal
             return None
 
-    def feature_refusal(self) -> list[str]:
+    def refusal_problems(self) -> list[str]:
+        """The field problems of the last refusal, in the specification's words."""
         refusal = self.last_refusal
         assert refusal is not None, "the request was accepted"
         words = {"before_start": "is before the start", "too_many": "are more than 50"}
