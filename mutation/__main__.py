@@ -6,6 +6,7 @@ only the features that specify each module (see ``mutation/targets.toml``).
     python -m mutation --sample 0.1 --seed 7           # a seeded 10 % of each module's mutants
     python -m mutation --list                          # mutants per module, nothing run
     python -m mutation --check                         # every module has its features
+    python -m mutation MODULE --database postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 The mutants run in copies of the working tree under ``reports/mutation/`` (your checkout
 is never modified), with cosmic-ray as the engine: ``cosmic-ray init`` proposes the
@@ -94,10 +95,17 @@ def _slug(module: str) -> str:
     return module.removesuffix(".py").replace("/", ".")
 
 
+# The platform's database for the runs (``--database``); None: the embedded SQLite.
+DATABASE_URL: list[str] = []
+
+
 def _clean_env() -> dict[str, str]:
-    """No QUANTDESK_* setting of the caller reaches the run: it is always embedded/SQLite."""
+    """No QUANTDESK_* setting of the caller reaches the run: it is always embedded, on
+    SQLite unless ``--database`` names another database."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUANTDESK_")}
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    if DATABASE_URL:
+        env["QUANTDESK_DATABASE_URL"] = DATABASE_URL[0]
     return env
 
 
@@ -241,7 +249,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1, help="modules mutated at once")
     parser.add_argument("--list", action="store_true", help="count the mutants, run nothing")
     parser.add_argument("--check", action="store_true", help="every module has features")
+    parser.add_argument(
+        "--database",
+        help="the platform's database URL for the runs (e.g. PostgreSQL, for the code only "
+        "PostgreSQL runs); default the embedded SQLite",
+    )
     args = parser.parse_args(argv)
+    DATABASE_URL[:] = [args.database] if args.database else []
 
     targets = Targets.load()
     problems = targets.unmapped()
