@@ -1,5 +1,14 @@
 from behave import given, then, when
-from hamcrest import all_of, assert_that, equal_to, has_entries, has_entry, has_key, is_not
+from hamcrest import (
+    all_of,
+    assert_that,
+    contains_string,
+    equal_to,
+    has_entries,
+    has_entry,
+    has_key,
+    is_not,
+)
 
 from support.matchers import all_checks_ok
 
@@ -12,6 +21,34 @@ def step_ask(context):
 @then("it reports that it is alive")
 def step_alive(context):
     assert_that(context.world.last[0], has_entries(status="ok"))
+
+
+@when("someone asks for an address the platform does not have")
+def step_unknown_address(context):
+    status = context.world.status
+    context.world.last = status.refusal_of(
+        status.platform.unknown_address(context.world.aliases.tag)
+    )
+
+
+@when("someone tries to delete the platform's health")
+def step_delete_health(context):
+    status = context.world.status
+    context.world.last = status.refusal_of(status.platform.delete_health())
+
+
+@then("they are told there is nothing at that address, naming it")
+def step_told_nothing_there(context):
+    (_, path), refusal = context.world.last
+    assert_that(refusal.code, equal_to("not_found"))
+    assert_that(refusal.message, contains_string(path))
+
+
+@then("they are told that address does not take that request, naming both")
+def step_told_not_allowed(context):
+    (method, path), refusal = context.world.last
+    assert_that(refusal.code, equal_to("method_not_allowed"))
+    assert_that(refusal.message, all_of(contains_string(method), contains_string(path)))
 
 
 @given("the brokerage cannot be reached")

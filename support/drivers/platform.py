@@ -24,6 +24,17 @@ class PlatformDriver:
     def readiness(self) -> dict[str, Any]:
         return self.http.json("GET", "/v1/ready")
 
+    def unknown_address(self, name: str) -> tuple[str, str]:
+        """(method, path) of an address the contract does not have."""
+        return "GET", f"/v1/no-such-thing-{name}"
+
+    def delete_health(self) -> tuple[str, str]:
+        """(method, path) of a method the health address does not take."""
+        return "DELETE", "/v1/health"
+
+    def send(self, method: str, path: str) -> Any:
+        return self.http.json(method, path)
+
     # -- test controls (targets that offer them) ----------------------------
     def clock(self) -> dict[str, Any]:
         return self.http.json("GET", "/v1/controls/clock", headers=self._operator())

@@ -10,13 +10,23 @@ from typing import Any
 
 import allure
 
-from support.drivers.http import Unavailable
+from support.drivers.http import ApiError, Unavailable
 from support.drivers.platform import PlatformDriver
 
 
 @dataclass
 class PlatformStatus:
     platform: PlatformDriver
+
+    def refusal_of(self, request: tuple[str, str]) -> tuple[tuple[str, str], ApiError]:
+        """Send ``request`` (method, path); the refusal the platform answers with."""
+        method, path = request
+        with allure.step(f"Send {method} {path}"):
+            try:
+                self.platform.send(method, path)
+            except ApiError as refusal:
+                return request, refusal
+        raise AssertionError(f"{method} {path} was answered as if it existed")
 
     def check(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """Liveness, and readiness as ``{status, checks}`` whether ready or not."""
