@@ -107,6 +107,17 @@ Feature: Daily market data pipeline
         | holds a letter outside A to Z        | ACMÉ                                      |
         | is 41 characters long, one too many  | ACMEACMEACMEACMEACMEACMEACMEACMEACMEACMEA |
 
+    @normal
+    Scenario Outline: A bar under a symbol <what> is stored under that symbol in capitals
+      When an operator loads a bar under a symbol <what>
+      Then the load stores 1 bar and sets 0 rows aside
+      And the bar is stored under that symbol in capitals
+
+      Examples:
+        | what                                                 |
+        | of 40 characters, the most                           |
+        | in lower case with a dot, a hyphen and an underscore |
+
   Rule: Loading bars the platform already has stores nothing twice; a corrected bar replaces the old one
 
     @critical

@@ -349,6 +349,17 @@ def step_load_bars(context, symbol):
     context.world.market_data.load_bars(symbol, table_to_frame(context.table))
 
 
+@when("an operator loads a bar under a symbol {words}")
+def step_load_described_symbol(context, words):
+    context.world.market_data.load_bar_under_described_symbol(words)
+
+
+@then("the bar is stored under that symbol in capitals")
+def step_stored_in_capitals(context):
+    md = context.world.market_data
+    assert_that(md.stored_under_described_symbol(), equal_to([md.described_symbol.upper()]))
+
+
 @when("an operator loads a correction of the {symbol} bar of {session:IsoDate} closing at {close}")
 def step_correct(context, symbol, session, close):
     context.world.market_data.correct_close(symbol, session, close)

@@ -86,6 +86,7 @@ class MarketData:
     operation: dict[str, Any] | None = None
     # How long the operator waited for the last upload's answer, in milliseconds.
     waited_ms: float = 0.0
+    described_symbol: str = ""
     progress_seen: list[float] = field(default_factory=list)
     feature_rows_read: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     last_split: dict[str, Any] | None = None
@@ -152,6 +153,35 @@ class MarketData:
             kind="incremental",
             source="operator",
         )
+
+    def load_bar_under_described_symbol(self, words: str) -> dict[str, Any]:
+        """One bar under a symbol the specification describes rather than names, unique to
+        the scenario: "of 40 characters, the most" or "in lower case with a dot, a hyphen
+        and an underscore"."""
+        tag = self.aliases.tag.upper()
+        if words.startswith("of 40 characters"):
+            written = (f"L{tag}" + "X" * 40)[:40]
+        elif words.startswith("in lower case"):
+            written = f"brk.{tag}-x_y".lower()
+        else:
+            raise AssertionError(f"no such symbol described: {words!r}")
+        self.described_symbol = written
+        bars = pd.DataFrame(
+            [{"symbol": written, "session": "2024-03-05", "open": 100, "high": 101,
+              "low": 99, "close": 100.5, "volume": 900}]
+        )  # fmt: skip
+        return self._load(
+            f"Load a bar under the symbol {written!r}",
+            datasets.to_csv(bars),
+            kind="full",
+            source="operator",
+        )
+
+    def stored_under_described_symbol(self) -> list[str]:
+        """The symbols the last described bar is stored under, read back in capitals."""
+        written = self.described_symbol.upper()
+        with allure.step(f"Read the stored bars of {written}"):
+            return sorted({b["symbol"] for b in self.driver.bars(written)})
 
     def correct_close(self, symbol: str, session: date, close: str) -> dict[str, Any]:
         """Send the stored bar of ``session`` again with another close (range widened)."""
