@@ -42,6 +42,7 @@ Feature: Daily market data pipeline
         | close is missing           | 2024-03-05 | 100.50 | 101.00 | 99.50  |        | 900    | missing value            |
         | session is not a date      | 5th March  | 100.50 | 101.00 | 99.50  | 100.00 | 900    | missing value            |
         | low price is zero          | 2024-03-05 | 100.50 | 101.00 | 0      | 100.00 | 900    | non-positive price       |
+        | open is a cent below zero  | 2024-03-05 | -0.01  | 101.00 | 99.50  | 100.00 | 900    | non-positive price       |
         | high is a cent below close | 2024-03-05 | 100.00 | 100.99 | 99.00  | 101.00 | 900    | high below open or close |
         | high is a cent below open  | 2024-03-05 | 101.00 | 100.99 | 99.00  | 100.00 | 900    | high below open or close |
         | low is a cent above open   | 2024-03-05 | 100.00 | 101.00 | 100.01 | 100.50 | 900    | low above open or close  |
@@ -374,6 +375,12 @@ Feature: Daily market data pipeline
         | SMA(500)  |
         | EMA(7)    |
         | RSI(2)    |
+
+    @normal
+    Scenario: The RSI of a price that has not moved is neutral, 50
+      Given STILL has closed at 10.00 on each of 20 sessions from 2024-03-04
+      When an operator asks for the RSI(14) of STILL over 2024-03-04 to 2024-03-29
+      Then it is served as defined for every session
 
     @normal
     Scenario Outline: An indicator of a period outside 1 to 500 sessions is refused: <indicator>

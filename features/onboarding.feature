@@ -125,13 +125,14 @@ Feature: Client onboarding
       Then Dave is registered
 
       Examples: At each limit
-        | detail             | value               |
-        | full name          | 200 characters long |
-        | date of birth      | 18 years ago today  |
-        | investment horizon | 1                   |
-        | investment horizon | 50                  |
-        | password           | 12 characters long  |
-        | password           | 128 characters long |
+        | detail             | value                  |
+        | full name          | 200 characters long    |
+        | date of birth      | 18 years ago today     |
+        | date of birth      | 18 years ago yesterday |
+        | investment horizon | 1                      |
+        | investment horizon | 50                     |
+        | password           | 12 characters long     |
+        | password           | 128 characters long    |
 
       Examples: In any letter case
         | detail         | value      |

@@ -251,6 +251,11 @@ def step_features_refused(context, field, problem):
     assert_that(problems, has_item(f"the {field} {problem}"))
 
 
+@given("{symbol} has closed at {close} on each of {count:d} sessions from {first:IsoDate}")
+def step_flat_history(context, symbol, close, count, first):
+    context.world.market_data.load_flat_history(symbol, close, count, first)
+
+
 @when("an operator asks for the {label} of {symbol} over {period}")
 def step_ask_indicator(context, label, symbol, period):
     context.world.last = context.world.market_data.indicator_of_period(symbol, label, period)

@@ -73,7 +73,8 @@ def symbol_list(text: str) -> list[str]:
 
 # Dates the specification describes instead of spelling out ("18 years ago today",
 # "tomorrow"): the platform's dates, which it counts in UTC.
-_DAY = re.compile(r"^(?:(\d+) years ago )?(today|tomorrow)$")
+_DAY = re.compile(r"^(?:(\d+) years ago )?(yesterday|today|tomorrow)$")
+_SHIFT = {"yesterday": -1, "today": 0, "tomorrow": 1}
 
 
 def platform_today() -> date:
@@ -89,7 +90,7 @@ def date_described(text: str, today: date) -> date | None:
     match = _DAY.match(text.strip())
     if not match:
         return None
-    day = today + timedelta(days=1 if match[2] == "tomorrow" else 0)
+    day = today + timedelta(days=_SHIFT[match[2]])
     years = int(match[1] or 0)
     try:
         return day.replace(year=day.year - years)

@@ -154,6 +154,16 @@ class MarketData:
             source="operator",
         )
 
+    def load_flat_history(self, symbol: str, close: str, count: int, first: date) -> None:
+        """``count`` NYSE sessions from ``first`` whose bars all stand still at ``close``."""
+        sessions = datasets.sessions_from(first, count)
+        bars = pd.DataFrame(
+            {"session": [d.isoformat() for d in sessions], "open": close, "high": close,
+             "low": close, "close": close, "volume": 100}
+        )  # fmt: skip
+        run = self.load_bars(symbol, bars)
+        assert run["inserted"] == count, f"the flat history was not stored whole: {run}"
+
     def load_bar_under_described_symbol(self, words: str) -> dict[str, Any]:
         """One bar under a symbol the specification describes rather than names, unique to
         the scenario: "of 40 characters, the most" or "in lower case with a dot, a hyphen
