@@ -65,6 +65,11 @@ Feature: Client onboarding
         | the moment Alice's sign-in expires        | must sign in again           |
 
     @critical
+    Scenario: An email nobody registered is refused exactly as a wrong password is
+      When Zoe, who is not registered, signs in with a password
+      Then the sign-in is refused because the email or password is wrong
+
+    @critical
     Scenario: A client cannot see another client's record
       Given Alice is a registered client
       And Bob is a registered client

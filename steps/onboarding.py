@@ -105,6 +105,11 @@ def step_sign_in(context, name):
     assert_that(context.world.onboarding.sign_in(name), equal_to(True), "the sign-in was refused")
 
 
+@when("{name}, who is not registered, signs in with a password")
+def step_sign_in_unregistered(context, name):
+    context.world.onboarding.sign_in(name)
+
+
 @when("{name} signs in with a wrong password")
 def step_sign_in_wrong(context, name):
     context.world.onboarding.sign_in(name, password="not-the-password-at-all")
