@@ -266,6 +266,10 @@ def main(argv: list[str] | None = None) -> int:
     selected = targets.select(args.modules)
     equivalents = load_equivalents(HERE / "equivalent.toml")
     started = datetime.now(UTC)
+    # The commit the copies are made from (uncommitted changes ride along with it).
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
 
     jobs = max(1, min(args.jobs, len(selected)))
     workspaces = [make_workspace(slot) for slot in range(jobs)]
@@ -303,9 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     summary = {
         "started": started.isoformat(timespec="seconds"),
         "seconds": round((datetime.now(UTC) - started).total_seconds()),
-        "commit": subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-        ).stdout.strip(),
+        "commit": commit,
         "sample": args.sample,
         "seed": args.seed,
         "modules": {
