@@ -173,7 +173,7 @@ Feature: Client onboarding
         | detail         | value        |
         | full name      |              |
         | email          | erin-at-home |
-        | date of birth  | yesterday    |
+        | date of birth  | 12th April   |
         | risk tolerance | reckless     |
       Then the registration is refused, listing these problems:
         | detail         | problem                           |
