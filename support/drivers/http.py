@@ -126,11 +126,20 @@ class RecordingClient:
             base_url=self.base_url, timeout=self.timeout, verify=_tls_context()
         )
 
-    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        """Send a request; raise a typed ``ApiError`` for any 4xx/5xx answer."""
+    def request(
+        self, method: str, path: str, *, expect: int | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        """Send a request; raise a typed ``ApiError`` for any 4xx/5xx answer, and an
+        ``AssertionError`` for a success other than the ``expect``ed status the contract
+        promises (201 for what a request creates)."""
         response = self.send(method, path, **kwargs)
         if response.status_code >= 400:
             raise error_from(response)
+        if expect is not None and response.status_code != expect:
+            raise AssertionError(
+                f"the contract promises {expect} for {method} {response.request.url.path}; "
+                f"the answer was {response.status_code}"
+            )
         return response
 
     def send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:

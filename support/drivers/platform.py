@@ -50,7 +50,11 @@ class PlatformDriver:
         self, fields: dict[str, Any], *, operator_key: str | None = None
     ) -> dict[str, Any]:
         return self.http.json(
-            "POST", "/v1/clients", json=fields, headers=self._operator(operator_key)
+            "POST",
+            "/v1/clients",
+            json=fields,
+            headers=self._operator(operator_key),
+            expect=201,
         )
 
     def register_client_text(self, text: str) -> dict[str, Any]:
@@ -69,7 +73,7 @@ class PlatformDriver:
     # -- client sessions ----------------------------------------------------
     def sign_in(self, email: str, password: str) -> dict[str, Any]:
         session = self.http.json(
-            "POST", "/v1/sessions", json={"email": email, "password": password}
+            "POST", "/v1/sessions", json={"email": email, "password": password}, expect=201
         )
         self.http.redactor.remember(session.get("access_token"))
         return session
@@ -88,7 +92,7 @@ class PlatformDriver:
 
     def start_link(self, client_id: str, *, token: str | None = None) -> dict[str, Any]:
         return self.http.json(
-            "POST", f"/v1/clients/{client_id}/brokerage-link", headers=self._as(token)
+            "POST", f"/v1/clients/{client_id}/brokerage-link", headers=self._as(token), expect=201
         )
 
     def follow_redirect(self, url: str) -> dict[str, Any]:
