@@ -208,15 +208,19 @@ class Brokerage:
             )
 
     # -- funding ------------------------------------------------------------------------
-    def deposit(self, name: str, amount: str, *, key: str | None = None) -> dict[str, Any] | None:
+    def deposit(
+        self, name: str, amount: str, *, key: str | None = None, again: bool = False
+    ) -> dict[str, Any] | None:
+        """``again``: the same request sent once more, which answers the deposit made."""
         self.current = name
-        with allure.step(f"{name} deposits {amount}"):
+        with allure.step(f"{name} deposits {amount}" + (" (the request again)" if again else "")):
             return self.attempt(
                 lambda: self.platform.deposit(
                     self.client_id(name),
                     amount_text(amount),
                     idempotency_key=key,
                     token=self.token(name),
+                    again=again,
                 )
             )
 
@@ -231,7 +235,10 @@ class Brokerage:
     def deposit_twice(self, name: str, amount: str) -> list[dict[str, Any] | None]:
         """The same deposit request sent twice (a retry after a lost answer)."""
         key = f"deposit-{secrets.token_hex(8)}"
-        return [self.deposit(name, amount, key=key), self.deposit(name, amount, key=key)]
+        return [
+            self.deposit(name, amount, key=key),
+            self.deposit(name, amount, key=key, again=True),
+        ]
 
     def deposits_of(self, name: str) -> list[dict[str, Any]]:
         with allure.step(f"Look at {name}'s deposits"):
