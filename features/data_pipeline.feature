@@ -32,6 +32,7 @@ Feature: Daily market data pipeline
       Then the load stores 2 bars and sets 1 row aside
       And the row of session "<session>" is set aside for breaking the "<rule>" rule
       And the quality report counts 1 row breaking the "<rule>" rule
+      And the row set aside, of session "<session>", is row 2 of the file
       And ACME has bars for exactly these sessions:
         | session    |
         | 2024-03-04 |

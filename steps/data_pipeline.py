@@ -413,6 +413,11 @@ def step_updated(context, updated):
     assert_that(counts, has_entries(updated=updated, inserted=0, rejected=0))
 
 
+@then('the row set aside, of session "{session:Quoted}", is row {number:d} of the file')
+def step_quarantined_row_number(context, session, number):
+    assert_that(context.world.market_data.quarantined_row_number(session), equal_to(number))
+
+
 @then('the row of session "{session:Quoted}" is set aside for breaking the "{rule}" rule')
 def step_quarantined(context, session, rule):
     assert_that(context.world.market_data.quarantined_rules(session), has_item(rule_name(rule)))

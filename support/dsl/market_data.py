@@ -522,11 +522,18 @@ class MarketData:
 
     def quarantined_rules(self, session_text: str) -> list[str]:
         """Rules broken by the quarantined row of the last load whose session reads so."""
+        return self._quarantined(session_text)["rules"]
+
+    def quarantined_row_number(self, session_text: str) -> int:
+        """Which data row of the file (1-based, the header not counted) was set aside."""
+        return self._quarantined(session_text)["row_number"]
+
+    def _quarantined(self, session_text: str) -> dict[str, Any]:
         with allure.step("Read the rows the last load set aside"):
             rows = self.driver.quarantine(self.last_run["id"])
         for row in rows:
             if str(row["values"]["session"] or "") == datasets.session_text(session_text):
-                return row["rules"]
+                return row
         shown = [(r["values"]["session"], r["rules"]) for r in rows]
         raise AssertionError(f"no quarantined row with session {session_text!r}: {shown}")
 
