@@ -24,7 +24,7 @@ import sys
 import time
 import tomllib
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -210,7 +210,7 @@ def collect(db_path: Path, module: str, features: list[str], equivalents: dict) 
                 module, mutation.start_pos[0], mutation.operator_name, before, after, outcome
             )
             if outcome == "survived" and mutant.key in equivalents:
-                mutant = Mutant(*mutant.key[:1], mutant.line, *mutant.key[1:], "equivalent")
+                mutant = replace(mutant, outcome="equivalent")
             score.mutants.append(mutant)
     score.mutants.sort(key=lambda m: (m.line, m.operator))
     return score
@@ -227,9 +227,10 @@ def run_module(
     if args.list:
         return db_path
     seconds = _baseline(workspace, features)
-    with use_db(str(db_path), WorkDB.Mode.open) as db:
-        pending = sum(1 for _ in db.pending_work_items)
-    print(f"[{module}] {pending} mutants; clean run of {features} took {seconds:.1f} s", flush=True)
+    print(
+        f"[{module}] {_pending(db_path)} mutants; clean run of {features} took {seconds:.1f} s",
+        flush=True,
+    )
     started = time.monotonic()
     _cosmic_ray("exec", str(config), str(db_path), cwd=workspace)
     print(f"[{module}] done in {time.monotonic() - started:.0f} s", flush=True)
