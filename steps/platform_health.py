@@ -25,16 +25,12 @@ def step_alive(context):
 
 @when("someone asks for an address the platform does not have")
 def step_unknown_address(context):
-    status = context.world.status
-    context.world.last = status.refusal_of(
-        status.platform.unknown_address(context.world.aliases.tag)
-    )
+    context.world.last = context.world.status.ask_unknown_address(context.world.aliases.tag)
 
 
 @when("someone tries to delete the platform's health")
 def step_delete_health(context):
-    status = context.world.status
-    context.world.last = status.refusal_of(status.platform.delete_health())
+    context.world.last = context.world.status.try_delete_health()
 
 
 @then("they are told there is nothing at that address, naming it")

@@ -18,6 +18,12 @@ from support.drivers.platform import PlatformDriver
 class PlatformStatus:
     platform: PlatformDriver
 
+    def ask_unknown_address(self, tag: str) -> tuple[tuple[str, str], ApiError]:
+        return self.refusal_of(self.platform.unknown_address(tag))
+
+    def try_delete_health(self) -> tuple[tuple[str, str], ApiError]:
+        return self.refusal_of(self.platform.delete_health())
+
     def refusal_of(self, request: tuple[str, str]) -> tuple[tuple[str, str], ApiError]:
         """Send ``request`` (method, path); the refusal the platform answers with."""
         method, path = request
