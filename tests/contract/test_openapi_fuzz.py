@@ -24,7 +24,7 @@ import pytest
 
 from support.drivers.launcher import REPO_ROOT, EmbeddedSystem
 
-pytestmark = pytest.mark.contract
+pytestmark = [pytest.mark.contract, pytest.mark.process, pytest.mark.http]
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 REPORTS = REPO_ROOT / "reports" / "contract"

@@ -2,9 +2,8 @@
 
 import pytest
 
-from tests.unit.conftest import platform_client
+from tests.conftest import OPERATOR, assert_error, platform_client
 
-KEY = {"X-API-Key": "operator-key"}
 ALICE = {
     "full_name": "Alice Martin",
     "email": "alice@example.com",
@@ -16,31 +15,28 @@ ALICE = {
 }
 
 
-def assert_error(response, status, code):
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"code", "message", "details"}
-    assert body["code"] == code
-    assert "Traceback" not in response.text
-    return body
-
-
 def test_register_then_read_back(client):
-    created = client.post("/v1/clients", json=ALICE, headers=KEY)
+    created = client.post("/v1/clients", json=ALICE, headers=OPERATOR)
     assert created.status_code == 201
     client_id = created.json()["id"]
-    assert client.get(f"/v1/clients/{client_id}", headers=KEY).json()["email"] == ALICE["email"]
-    found = client.get("/v1/clients", params={"email": " ALICE@example.COM"}, headers=KEY)
+    assert (
+        client.get(f"/v1/clients/{client_id}", headers=OPERATOR).json()["email"] == ALICE["email"]
+    )
+    found = client.get("/v1/clients", params={"email": " ALICE@example.COM"}, headers=OPERATOR)
     assert [c["id"] for c in found.json()["items"]] == [client_id]
 
 
 def test_duplicate_email_in_other_case_is_a_conflict_and_stores_nothing(client):
-    client.post("/v1/clients", json=ALICE, headers=KEY)
-    again = client.post("/v1/clients", json={**ALICE, "email": "  ALICE@EXAMPLE.COM "}, headers=KEY)
+    client.post("/v1/clients", json=ALICE, headers=OPERATOR)
+    again = client.post(
+        "/v1/clients", json={**ALICE, "email": "  ALICE@EXAMPLE.COM "}, headers=OPERATOR
+    )
     assert_error(again, 409, "email_already_registered")
     assert (
         len(
-            client.get("/v1/clients", params={"email": ALICE["email"]}, headers=KEY).json()["items"]
+            client.get("/v1/clients", params={"email": ALICE["email"]}, headers=OPERATOR).json()[
+                "items"
+            ]
         )
         == 1
     )
@@ -48,7 +44,7 @@ def test_duplicate_email_in_other_case_is_a_conflict_and_stores_nothing(client):
 
 def test_validation_lists_every_field(client):
     body = assert_error(
-        client.post("/v1/clients", json={"email": "x"}, headers=KEY), 422, "validation_failed"
+        client.post("/v1/clients", json={"email": "x"}, headers=OPERATOR), 422, "validation_failed"
     )
     assert {f["field"] for f in body["details"]["fields"]} == {
         "full_name",
@@ -71,14 +67,16 @@ def test_operator_key_required(client, headers, code):
 def test_malformed_json_unknown_route_wrong_method(client):
     assert_error(
         client.post(
-            "/v1/clients", content=b"{nope", headers={**KEY, "content-type": "application/json"}
+            "/v1/clients",
+            content=b"{nope",
+            headers={**OPERATOR, "content-type": "application/json"},
         ),
         400,
         "malformed_request",
     )
     assert_error(client.get("/v1/nothing-here"), 404, "not_found")
     assert_error(client.delete("/v1/health"), 405, "method_not_allowed")
-    assert_error(client.get("/v1/clients/cl_missing", headers=KEY), 404, "not_found")
+    assert_error(client.get("/v1/clients/cl_missing", headers=OPERATOR), 404, "not_found")
 
 
 def test_not_ready_names_the_unreachable_broker(client):
@@ -99,8 +97,8 @@ def test_health_reports_version_and_database(client):
 
 
 def test_a_client_signs_in_and_sees_only_itself(client):
-    alice = client.post("/v1/clients", json=ALICE, headers=KEY).json()
-    bob = client.post("/v1/clients", json={**ALICE, "email": "bob@example.com"}, headers=KEY)
+    alice = client.post("/v1/clients", json=ALICE, headers=OPERATOR).json()
+    bob = client.post("/v1/clients", json={**ALICE, "email": "bob@example.com"}, headers=OPERATOR)
     session = client.post(
         "/v1/sessions", json={"email": "ALICE@example.com", "password": ALICE["password"]}
     )
@@ -116,7 +114,7 @@ def test_a_client_signs_in_and_sees_only_itself(client):
 
 @pytest.mark.parametrize("password", ["wrong password!", ""])
 def test_wrong_credentials_are_refused_alike(client, password):
-    client.post("/v1/clients", json=ALICE, headers=KEY)
+    client.post("/v1/clients", json=ALICE, headers=OPERATOR)
     for email in (ALICE["email"], "nobody@example.com"):
         assert_error(
             client.post("/v1/sessions", json={"email": email, "password": password}),
@@ -126,16 +124,16 @@ def test_wrong_credentials_are_refused_alike(client, password):
 
 
 def test_password_is_stored_hashed(client, tmp_path):
-    client.post("/v1/clients", json=ALICE, headers=KEY)
+    client.post("/v1/clients", json=ALICE, headers=OPERATOR)
     assert ALICE["password"].encode() not in (tmp_path / "quantdesk.db").read_bytes()
 
 
 def test_the_platform_clock_control_exists_only_with_controls_enabled(client):
-    assert client.get("/v1/controls/clock", headers=KEY).status_code == 404
+    assert client.get("/v1/controls/clock", headers=OPERATOR).status_code == 404
 
 
 def test_an_operator_stops_the_platform_clock_and_lets_it_run_again(tmp_path):
-    operator = KEY
+    operator = OPERATOR
     with platform_client(tmp_path, controls_enabled=True) as client:
         assert client.get("/v1/controls/clock").status_code == 401
         stopped = client.put(
@@ -156,7 +154,7 @@ def test_an_operator_stops_the_platform_clock_and_lets_it_run_again(tmp_path):
 def test_the_platform_clock_stops_only_within_reach_of_its_lifetimes(tmp_path):
     with platform_client(tmp_path, controls_enabled=True) as client:
         far = client.put(
-            "/v1/controls/clock", json={"stopped_at": "9999-12-31T23:59:59Z"}, headers=KEY
+            "/v1/controls/clock", json={"stopped_at": "9999-12-31T23:59:59Z"}, headers=OPERATOR
         )
         assert_error(far, 422, "validation_failed")
-        assert client.get("/v1/controls/clock", headers=KEY).json()["stopped"] is False
+        assert client.get("/v1/controls/clock", headers=OPERATOR).json()["stopped"] is False

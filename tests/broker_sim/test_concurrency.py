@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.unit.test_broker_sim_support import Sim, pkce_pair, query_of
+from tests.conftest import Sim, pkce_pair, query_of
 
 
 def test_a_code_exchanged_concurrently_gives_tokens_once(tmp_path):

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit.test_broker_sim_support import Sim, assert_error, bearer
-
-
-@pytest.fixture
-def sim(tmp_path):
-    return Sim(tmp_path)
+from tests.conftest import assert_error, bearer
 
 
 @pytest.fixture
@@ -153,7 +148,7 @@ def test_an_overlong_idempotency_key_is_refused(sim, token):
 
 
 def test_read_only_tokens_cannot_deposit(sim):
-    from tests.unit.test_broker_sim_support import pkce_pair, query_of
+    from tests.conftest import pkce_pair, query_of
 
     sim.sign_up("alice")
     verifier, challenge = pkce_pair()

@@ -12,7 +12,7 @@ from quantdesk.market_history import load_history
 from quantdesk.services.market_data import FeedSymbol, MarketDataService
 from quantdesk.services.market_feed import MarketFeed
 from quantdesk.store.db import create_db_engine, migrate, session_factory
-from tests.unit.test_broker_sim_support import Sim, assert_error
+from tests.conftest import Sim, assert_error
 
 
 def test_the_feed_replays_the_shipped_history_by_symbol_and_range(tmp_path):

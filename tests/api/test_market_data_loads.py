@@ -5,9 +5,9 @@ from datetime import date
 import pytest
 
 from quantdesk.market_history import load_history
+from tests.conftest import OPERATOR
 
-KEY = {"X-API-Key": "operator-key"}
-CSV = {**KEY, "Content-Type": "text/csv"}
+CSV = {**OPERATOR, "Content-Type": "text/csv"}
 HEADER = "symbol,session,open,high,low,close,volume\n"
 GOOD = "ACME,2024-03-04,100,101,99,100.5,1000\nACME,2024-03-06,100.5,102,100,101.5,1200\n"
 
@@ -18,7 +18,9 @@ def ingest(client, text: str | bytes, **params):
 
 
 def bars(client, symbol="ACME", **params):
-    answer = client.get("/v1/market-data/bars", params={"symbol": symbol, **params}, headers=KEY)
+    answer = client.get(
+        "/v1/market-data/bars", params={"symbol": symbol, **params}, headers=OPERATOR
+    )
     assert answer.status_code == 200, answer.text
     return answer.json()["items"]
 
@@ -53,7 +55,7 @@ def test_good_rows_are_stored_with_prices_as_decimal_strings(client):
         "close": "100.5",
         "volume": "1000",
     }
-    assert client.get(f"/v1/market-data/ingestions/{run['id']}", headers=KEY).json() == run
+    assert client.get(f"/v1/market-data/ingestions/{run['id']}", headers=OPERATOR).json() == run
 
 
 def test_same_file_twice_stores_nothing_new_and_a_correction_updates(client):
@@ -70,7 +72,7 @@ def test_bad_rows_are_quarantined_with_their_rules_and_reported(client):
     run = ingest(client, text).json()
     assert (run["status"], run["inserted"], run["rejected"]) == ("succeeded_with_rejections", 2, 2)
     quarantine = client.get(
-        f"/v1/market-data/ingestions/{run['id']}/quarantine", headers=KEY
+        f"/v1/market-data/ingestions/{run['id']}/quarantine", headers=OPERATOR
     ).json()["items"]
     assert [(q["row_number"], q["rules"]) for q in quarantine] == [
         (
@@ -86,7 +88,7 @@ def test_bad_rows_are_quarantined_with_their_rules_and_reported(client):
     ]
     assert quarantine[1]["values"]["close"] is None
     report = client.get(
-        f"/v1/market-data/ingestions/{run['id']}/quality-report", headers=KEY
+        f"/v1/market-data/ingestions/{run['id']}/quality-report", headers=OPERATOR
     ).json()
     assert report["counts"]["rejected"] == 2
     assert {r["rule"]: r["rows"] for r in report["rules_broken"]}["missing_value"] == 1
@@ -108,7 +110,7 @@ def test_a_malformed_file_fails_the_run_and_stores_nothing(client, content, reas
     body = answer.json()
     assert body["code"] == "malformed_market_data"
     assert reason in body["details"]["reason"]
-    run = client.get(f"/v1/market-data/ingestions/{body['details']['run_id']}", headers=KEY)
+    run = client.get(f"/v1/market-data/ingestions/{body['details']['run_id']}", headers=OPERATOR)
     assert (run.json()["status"], run.json()["inserted"]) == ("failed", 0)
     assert bars(client) == []
 
@@ -117,38 +119,42 @@ def test_indicators_use_the_history_before_the_range_as_warm_up(client):
     history = load_history(["SPX"], start=date(2018, 1, 1), end=date(2018, 6, 30))
     ingest(client, history.to_csv(index=False))
     params = {"symbol": "SPX", "start": "2018-06-01", "end": "2018-06-05"}
-    items = client.get("/v1/market-data/indicators", params=params, headers=KEY).json()["items"]
+    items = client.get("/v1/market-data/indicators", params=params, headers=OPERATOR).json()[
+        "items"
+    ]
     assert [i["session"] for i in items] == ["2018-06-01", "2018-06-04", "2018-06-05"]
     assert all(i["sma_50"] is not None and i["rsi_14"] is not None for i in items)
     extra = client.get(
-        "/v1/market-data/indicators", params={**params, "indicators": "ema_10"}, headers=KEY
+        "/v1/market-data/indicators", params={**params, "indicators": "ema_10"}, headers=OPERATOR
     ).json()
     assert extra["indicators"] == ["ema_10"] and set(extra["items"][0]) == {"session", "ema_10"}
 
 
 def test_refusals_use_the_error_shape(client):
     assert client.get("/v1/market-data/bars", params={"symbol": "X"}).status_code == 401
-    unknown = client.get("/v1/market-data/ingestions/ing_nope", headers=KEY)
+    unknown = client.get("/v1/market-data/ingestions/ing_nope", headers=OPERATOR)
     assert (unknown.status_code, unknown.json()["code"]) == (404, "not_found")
     wrong_kind = ingest(client, HEADER + GOOD, kind="weekly")
     assert (wrong_kind.status_code, wrong_kind.json()["code"]) == (422, "validation_failed")
     backwards = client.get(
         "/v1/market-data/bars",
         params={"symbol": "X", "start": "2024-02-01", "end": "2024-01-01"},
-        headers=KEY,
+        headers=OPERATOR,
     )
     assert backwards.status_code == 422
     bad_name = client.get(
-        "/v1/market-data/indicators", params={"symbol": "X", "indicators": "magic_3"}, headers=KEY
+        "/v1/market-data/indicators",
+        params={"symbol": "X", "indicators": "magic_3"},
+        headers=OPERATOR,
     )
     assert bad_name.json()["details"]["fields"][0]["field"] == "indicators"
     xml = client.post(
         "/v1/market-data/ingestions",
         content=b"<bars/>",
-        headers={**KEY, "Content-Type": "application/xml"},
+        headers={**OPERATOR, "Content-Type": "application/xml"},
     )
     assert (xml.status_code, xml.json()["code"]) == (415, "unsupported_media_type")
-    not_a_feed = client.post("/v1/market-data/ingestions", json={"a": 1}, headers=KEY)
+    not_a_feed = client.post("/v1/market-data/ingestions", json={"a": 1}, headers=OPERATOR)
     assert (not_a_feed.status_code, not_a_feed.json()["code"]) == (422, "validation_failed")
     assert {f["field"] for f in not_a_feed.json()["details"]["fields"]} >= {
         "source",

@@ -1,5 +1,8 @@
-"""Helpers for the broker simulator tests: a simulator on a temp dir and an OAuth client
-that plays the platform (and a browser) over TestClient."""
+"""Fixtures and helpers shared by every test: QuantDesk in-process on a fresh database,
+the operator's key, and a broker simulator with an OAuth client that plays the platform
+(and a browser) over TestClient.
+
+Helpers live here once; test modules import them from ``tests.conftest``."""
 
 from __future__ import annotations
 
@@ -7,6 +10,8 @@ import base64
 import hashlib
 import re
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
@@ -14,10 +19,46 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 
+from quantdesk.app import create_app
 from quantdesk.broker_sim.app import create_broker_app
 from quantdesk.broker_sim.settings import BrokerSimSettings
+from quantdesk.settings import Settings
+from quantdesk.store.db import create_db_engine, migrate
+
+OPERATOR_KEY = "operator-key"
+# The header that makes a request an operator's.
+OPERATOR = {"X-API-Key": OPERATOR_KEY}
+
+
+@contextmanager
+def platform_client(tmp_path: Path, **overrides: Any) -> Iterator[TestClient]:
+    """QuantDesk on a fresh, migrated SQLite database in ``tmp_path``.
+
+    By default the broker is unreachable; ``overrides`` are further settings."""
+    settings = Settings(
+        **{
+            "data_dir": tmp_path,
+            "operator_key": OPERATOR_KEY,
+            "broker_url": "http://127.0.0.1:9",
+            "broker_timeout_seconds": 0.2,
+            **overrides,
+        }
+    )
+    engine = create_db_engine(settings.resolved_database_url())
+    migrate(engine)
+    engine.dispose()
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def client(tmp_path):
+    with platform_client(tmp_path) as test_client:
+        yield test_client
+
 
 CLIENT_ID = "quantdesk"
 CLIENT_SECRET = "client-secret-for-tests"
@@ -176,6 +217,7 @@ def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, 
     body = response.json()
     assert set(body) == {"code", "message", "details"}, body
     assert body["code"] == code, body
+    assert "Traceback" not in response.text
     return body
 
 
@@ -185,3 +227,9 @@ def assert_oauth_error(response: httpx.Response, status: int, error: str) -> Non
     assert body["error"] == error, body
     assert body["error_description"]
     assert response.headers["cache-control"] == "no-store"
+
+
+@pytest.fixture
+def sim(tmp_path):
+    """A broker simulator on a fresh directory, with no user yet."""
+    return Sim(tmp_path)

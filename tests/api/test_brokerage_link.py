@@ -21,12 +21,12 @@ from sqlalchemy import select
 from quantdesk.broker_sim.app import create_broker_app
 from quantdesk.broker_sim.settings import BrokerSimSettings
 from quantdesk.store.models import BrokerageLinkRow, LinkAttemptRow
-from tests.unit.conftest import OPERATOR_KEY, platform_client
-from tests.unit.test_broker_sim_support import hidden_fields
+from tests.conftest import OPERATOR, hidden_fields, platform_client
+
+pytestmark = [pytest.mark.http]
 
 SECRET = "platform-client-secret"
 REDIRECT = "http://testserver/v1/brokerage/callback"
-OPERATOR = {"X-API-Key": OPERATOR_KEY}
 BROKER_PASSWORD = "broker password 123"
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = [pytest.mark.process]
+
 FEATURE = """\
 @allure.label.epic:Demo
 Feature: Ruled feature

@@ -19,10 +19,8 @@ from quantdesk.domain.symbols import (
     symbol_problem,
 )
 from quantdesk.services.market_feed import MarketFeed, UnknownFeedSymbol, bars_path
-from tests.unit.conftest import OPERATOR_KEY
-from tests.unit.test_broker_sim_support import Sim
+from tests.conftest import OPERATOR, Sim
 
-KEY = {"X-API-Key": OPERATOR_KEY}
 ACCEPTED = {
     "SPX": "SPX",
     "spx": "SPX",
@@ -117,7 +115,7 @@ def test_a_feed_load_breaking_the_rule_is_refused_before_the_brokerage_is_called
 ):
     answer = client.post(
         "/v1/market-data/ingestions",
-        headers=KEY,
+        headers=OPERATOR,
         json={"source": "broker", "symbols": symbols, "start": "2018-01-01", "end": "2018-01-31"},
     )
     assert answer.status_code == 422, answer.text
@@ -137,7 +135,7 @@ def test_a_feed_load_breaking_the_rule_is_refused_before_the_brokerage_is_called
     ],
 )
 def test_a_query_breaking_the_rule_is_refused(client, path, params, field):
-    answer = client.get(path, params=params, headers=KEY)
+    answer = client.get(path, params=params, headers=OPERATOR)
     assert answer.status_code == 422, answer.text
     fields = answer.json()["details"]["fields"]
     assert [(f["field"], f["code"]) for f in fields] == [(field, INVALID_SYMBOL)]

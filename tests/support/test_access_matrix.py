@@ -9,7 +9,7 @@ from behave.parser import parse_file
 
 from support.drivers.access_control import DOORS, MATRIX, Who, doors_of
 from support.dsl.access_control import door_named, door_phrase_pattern
-from tests.unit.conftest import platform_client
+from tests.conftest import platform_client
 
 FEATURE = Path(__file__).resolve().parents[2] / "features" / "access_control.feature"
 NOT_PUBLIC = {Who.CLIENT_OWNER, Who.CLIENT_SELF, Who.OPERATOR}

@@ -7,7 +7,7 @@ import time
 
 from quantdesk.broker_sim.app import create_broker_app
 from quantdesk.broker_sim.settings import BrokerSimSettings
-from tests.unit.test_broker_sim_support import (
+from tests.conftest import (
     CLIENT_SECRET,
     PASSWORD,
     Sim,

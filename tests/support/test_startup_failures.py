@@ -9,6 +9,8 @@ import pytest
 
 from support.drivers.launcher import EmbeddedSystem, LaunchError
 
+pytestmark = [pytest.mark.process, pytest.mark.http]
+
 
 def run_cli(*args, env_extra, tmp_path):
     env = {"PATH": "/usr/bin:/bin", "QUANTDESK_DATA_DIR": str(tmp_path), **env_extra}

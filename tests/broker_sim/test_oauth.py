@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit.test_broker_sim_support import (
+from tests.conftest import (
     CLIENT_ID,
     CLIENT_SECRET,
     PASSWORD,
@@ -19,8 +19,8 @@ from tests.unit.test_broker_sim_support import (
 
 
 @pytest.fixture
-def sim(tmp_path):
-    sim = Sim(tmp_path)
+def sim(sim):
+    """The simulator with alice signed up."""
     sim.sign_up("alice")
     return sim
 

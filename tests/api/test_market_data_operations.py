@@ -9,10 +9,9 @@ from datetime import date
 import pytest
 
 from quantdesk.market_history import load_history
-from tests.unit.conftest import platform_client
+from tests.conftest import OPERATOR, platform_client
 
-KEY = {"X-API-Key": "operator-key"}
-CSV = {**KEY, "Content-Type": "text/csv"}
+CSV = {**OPERATOR, "Content-Type": "text/csv"}
 
 
 def spx(start: str, end: str) -> bytes:
@@ -25,14 +24,14 @@ def ingest(client, content: bytes, **params):
 
 
 def sessions(client, symbol="SPX"):
-    items = client.get("/v1/market-data/bars", params={"symbol": symbol}, headers=KEY).json()
+    items = client.get("/v1/market-data/bars", params={"symbol": symbol}, headers=OPERATOR).json()
     return [b["session"] for b in items["items"]]
 
 
 def wait_done(client, operation_id: str, deadline_s: float = 20.0) -> dict:
     deadline = time.monotonic() + deadline_s
     while True:
-        operation = client.get(f"/v1/operations/{operation_id}", headers=KEY).json()
+        operation = client.get(f"/v1/operations/{operation_id}", headers=OPERATOR).json()
         if operation["done"] or time.monotonic() > deadline:
             return operation
         time.sleep(0.01)  # poll interval under a deadline
@@ -63,7 +62,7 @@ def test_incremental_does_not_apply_a_changed_bar_it_skips(client):
     changed = bars.assign(close=2900.0, high=2900.0).to_csv(index=False).encode()
     run = ingest(client, changed, kind="incremental").json()
     assert (run["skipped"], run["updated"]) == (1, 0)
-    bars = client.get("/v1/market-data/bars", params={"symbol": "SPX"}, headers=KEY).json()
+    bars = client.get("/v1/market-data/bars", params={"symbol": "SPX"}, headers=OPERATOR).json()
     assert bars["items"][-1]["close"] != "2900.0"
 
 
@@ -102,53 +101,53 @@ def test_a_large_upload_runs_as_an_operation_with_progress(small_client):
     assert done["progress"]["percent"] == 100.0
     assert done["result"]["inserted"] == 61
     assert len(sessions(small_client)) == 61
-    again = small_client.post(f"/v1/operations/{operation['id']}:cancel", headers=KEY)
+    again = small_client.post(f"/v1/operations/{operation['id']}:cancel", headers=OPERATOR)
     assert (again.status_code, again.json()["code"]) == (409, "operation_finished")
 
 
 def test_an_unknown_operation_is_not_found(client):
-    answer = client.get("/v1/operations/op_nope", headers=KEY)
+    answer = client.get("/v1/operations/op_nope", headers=OPERATOR)
     assert (answer.status_code, answer.json()["code"]) == (404, "not_found")
-    cancel = client.post("/v1/operations/op_nope:cancel", headers=KEY)
+    cancel = client.post("/v1/operations/op_nope:cancel", headers=OPERATOR)
     assert cancel.status_code == 404
 
 
 def test_a_feed_load_with_the_brokerage_down_is_503_and_stores_nothing(client):
     body = {"source": "broker", "symbols": ["SPX"], "start": "2018-01-01", "end": "2018-01-31"}
-    answer = client.post("/v1/market-data/ingestions", json=body, headers=KEY)
+    answer = client.post("/v1/market-data/ingestions", json=body, headers=OPERATOR)
     assert answer.status_code == 503, answer.text
     error = answer.json()
     assert error["code"] == "brokerage_unavailable"
-    run = client.get(f"/v1/market-data/ingestions/{error['details']['run_id']}", headers=KEY)
+    run = client.get(f"/v1/market-data/ingestions/{error['details']['run_id']}", headers=OPERATOR)
     assert (run.json()["status"], run.json()["inserted"]) == ("failed", 0)
     assert sessions(client) == []
 
 
 def test_feature_rows_and_a_chronological_split_over_http(client):
     ingest(client, spx("2018-01-01", "2018-12-31"))
-    definition = client.get("/v1/market-data/feature-sets/momentum_v1", headers=KEY).json()
+    definition = client.get("/v1/market-data/feature-sets/momentum_v1", headers=OPERATOR).json()
     assert definition["label"] == "next_up"
     rows = client.get(
         "/v1/market-data/feature-sets/momentum_v1/rows",
         params={"symbols": "SPX", "start": "2018-12-01", "complete": "true"},
-        headers=KEY,
+        headers=OPERATOR,
     ).json()["items"]
     assert rows[0]["session"] == "2018-12-03" and rows[0]["rsi_14"] is not None
     assert rows[-1]["session"] == "2018-12-28"  # the 31st has no next session yet
     split = client.get(
         "/v1/market-data/feature-sets/momentum_v1/split",
         params={"symbols": "SPX", "gap": 1},
-        headers=KEY,
+        headers=OPERATOR,
     ).json()
     parts = split["parts"]
     assert parts["train"]["last_session"] < parts["validation"]["first_session"]
     assert parts["validation"]["last_session"] < parts["test"]["first_session"]
-    unknown = client.get("/v1/market-data/feature-sets/nope_v9/rows?symbols=SPX", headers=KEY)
+    unknown = client.get("/v1/market-data/feature-sets/nope_v9/rows?symbols=SPX", headers=OPERATOR)
     assert (unknown.status_code, unknown.json()["code"]) == (404, "not_found")
     bad = client.get(
         "/v1/market-data/feature-sets/momentum_v1/split",
         params={"symbols": "SPX", "train": 0.9, "validation": 0.9, "test": 0.1},
-        headers=KEY,
+        headers=OPERATOR,
     )
     assert (bad.status_code, bad.json()["code"]) == (422, "validation_failed")
 
