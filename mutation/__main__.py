@@ -24,7 +24,7 @@ import sys
 import time
 import tomllib
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -50,6 +50,9 @@ class Targets:
     packages: list[str]
     timeout: float
     modules: dict[str, list[str]]
+    # Modules written ahead of the feature that will specify them, each with that
+    # feature: listed by every run and by --check, never mutated.
+    pending: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path = HERE / "targets.toml") -> Targets:
@@ -58,6 +61,7 @@ class Targets:
             packages=list(data["settings"]["packages"]),
             timeout=float(data["settings"]["timeout"]),
             modules={k: list(v) for k, v in data["modules"].items()},
+            pending={k: str(v) for k, v in data.get("pending", {}).items()},
         )
 
     def unmapped(self, root: Path = ROOT) -> list[str]:
@@ -68,15 +72,25 @@ class Targets:
             for p in (root / package).glob("*.py")
             if p.name != "__init__.py" or p.read_text().strip().count("\n") > 2
         }
-        missing = sorted(found - set(self.modules))
-        stale = sorted(f"{m} (no such module)" for m in set(self.modules) - found)
+        missing = sorted(found - set(self.modules) - set(self.pending))
+        stale = sorted(
+            f"{m} (no such module)" for m in (set(self.modules) | set(self.pending)) - found
+        )
+        twice = sorted(
+            f"{m} is both paired and pending" for m in set(self.modules) & set(self.pending)
+        )
+        unexplained = sorted(
+            f"{m} is pending without the feature it waits for"
+            for m, waits_for in self.pending.items()
+            if not waits_for.strip()
+        )
         unknown = sorted(
             f"{m}: features/{f}.feature does not exist"
             for m, features in self.modules.items()
             for f in features
             if not (root / "features" / f"{f}.feature").exists()
         )
-        return missing + stale + unknown
+        return missing + stale + twice + unexplained + unknown
 
     def select(self, wanted: list[str]) -> dict[str, list[str]]:
         if not wanted:
@@ -260,6 +274,8 @@ def main(argv: list[str] | None = None) -> int:
 
     targets = Targets.load()
     problems = targets.unmapped()
+    for module, waits_for in sorted(targets.pending.items()):
+        print(f"pending, not mutated: {module} (waits for {waits_for})", file=sys.stderr)
     if problems or args.check:
         for problem in problems:
             print(f"targets.toml: {problem}", file=sys.stderr)

@@ -134,3 +134,29 @@ def test_the_keyword_only_marker_is_not_an_operator_but_defaults_are_rules():
     assert excluded_reason(operator, (1, source.index("*")), spans)
     assert excluded_reason(operator, (1, source.index("+")), spans) is None
     assert excluded_reason(operator, (2, 13), spans) is None
+
+
+def test_a_module_written_ahead_of_its_feature_is_pending_not_unmapped(tmp_path: Path):
+    package = tmp_path / "quantdesk" / "domain"
+    package.mkdir(parents=True)
+    (package / "rules.py").write_text("X = 1\n")
+    (tmp_path / "features").mkdir()
+    pending = {"quantdesk/domain/rules.py": "features/trading.feature"}
+    assert Targets(["quantdesk/domain"], 60, {}, pending).unmapped(tmp_path) == []
+    assert Targets(["quantdesk/domain"], 60, {}, {"quantdesk/domain/rules.py": " "}).unmapped(
+        tmp_path
+    ) == ["quantdesk/domain/rules.py is pending without the feature it waits for"]
+
+
+def test_a_module_is_either_paired_or_pending(tmp_path: Path):
+    package = tmp_path / "quantdesk" / "domain"
+    package.mkdir(parents=True)
+    (package / "rules.py").write_text("X = 1\n")
+    (tmp_path / "features").mkdir()
+    (tmp_path / "features" / "trading.feature").write_text("Feature: x\n")
+    module = "quantdesk/domain/rules.py"
+    targets = Targets(["quantdesk/domain"], 60, {module: ["trading"]}, {module: "trading"})
+    assert targets.unmapped(tmp_path) == [f"{module} is both paired and pending"]
+    assert (
+        module in Targets(["quantdesk/domain"], 60, {}, {module: "t"}).unmapped(tmp_path / "x")[0]
+    )
