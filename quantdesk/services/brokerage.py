@@ -39,11 +39,18 @@ from quantdesk.broker.client import (
 from quantdesk.broker.vault import TokenVault
 from quantdesk.clock import SystemClock, as_utc, utc_text
 from quantdesk.errors import (
-    Conflict,
-    DependencyUnavailable,
-    Forbidden,
-    MalformedRequest,
-    PlatformError,
+    AuthorizationFailed,
+    AuthorizationRejected,
+    BrokerageNotConfigured,
+    BrokerageNotLinked,
+    BrokerageRefused,
+    BrokerageUnavailable,
+    ConsentDenied,
+    InvalidState,
+    LinkAttemptExpired,
+    LinkAttemptUsed,
+    MissingCode,
+    ReauthRequired,
     ValidationFailed,
 )
 from quantdesk.services.client_setup import client_resource, require_client
@@ -54,24 +61,6 @@ ACTIVE, REAUTH_REQUIRED = "active", "reauth_required"
 # Refresh an access token this long before the broker would call it expired.
 REFRESH_MARGIN = timedelta(seconds=30)
 MAX_DEPOSIT = Decimal("10000000")
-
-
-class ReauthRequired(Conflict):
-    code = "reauth_required"
-
-    def __init__(self, reason: str | None) -> None:
-        super().__init__(
-            "The brokerage no longer accepts this link: the client must link the brokerage "
-            "account again.",
-            details={"link_status": REAUTH_REQUIRED, "reason": reason or ""},
-        )
-
-
-class NotLinked(Conflict):
-    code = "brokerage_not_linked"
-
-    def __init__(self) -> None:
-        super().__init__("The client has not linked a brokerage account yet.")
 
 
 def _hash(value: str) -> str:
@@ -125,9 +114,8 @@ class BrokerageService:
     # -- linking ----------------------------------------------------------------------
     def start_link(self, client_id: str) -> dict[str, Any]:
         if not self.configured:
-            raise DependencyUnavailable(
-                "Brokerage linking is not configured on this platform (no OAuth client secret).",
-                code="brokerage_not_configured",
+            raise BrokerageNotConfigured(
+                "Brokerage linking is not configured on this platform (no OAuth client secret)."
             )
         state, verifier = new_state(), new_pkce_verifier()
         now = self.clock.now()
@@ -161,51 +149,41 @@ class BrokerageService:
     ) -> dict[str, Any]:
         """The brokerage's redirect back: check the state, exchange the code, store the link."""
         if not state:
-            raise MalformedRequest(
+            raise InvalidState(
                 "The brokerage's answer has no state: it cannot be matched to a link the "
-                "client started. Nothing was linked.",
-                code="invalid_state",
+                "client started. Nothing was linked."
             )
         with self.sessions() as session:
             attempt = session.scalar(
                 select(LinkAttemptRow).where(LinkAttemptRow.state_hash == _hash(state))
             )
             if attempt is None:
-                raise MalformedRequest(
+                raise InvalidState(
                     "The state does not belong to any link the platform started. "
-                    "Nothing was linked.",
-                    code="invalid_state",
+                    "Nothing was linked."
                 )
             if attempt.completed_at is not None:
-                raise Conflict(
+                raise LinkAttemptUsed(
                     "This link was already completed or abandoned; start a new link.",
-                    code="link_attempt_used",
                     details={"outcome": attempt.outcome},
                 )
             if as_utc(attempt.expires_at) <= self.clock.now():
                 self._finish_attempt(attempt.id, "expired")
-                raise Conflict(
-                    "The link took too long to complete; start a new link.",
-                    code="link_attempt_expired",
-                )
+                raise LinkAttemptExpired("The link took too long to complete; start a new link.")
             client_id, attempt_id = attempt.client_id, attempt.id
             verifier = self.vault.decrypt(attempt.code_verifier_enc)
         if error is not None:
             self._finish_attempt(attempt_id, "denied" if error == "access_denied" else "failed")
             if error == "access_denied":
-                raise Forbidden(
-                    "The client declined access at the brokerage. Nothing was linked.",
-                    code="consent_denied",
+                raise ConsentDenied(
+                    "The client declined access at the brokerage. Nothing was linked."
                 )
-            raise MalformedRequest(
+            raise AuthorizationFailed(
                 "The brokerage refused the authorization. Nothing was linked.",
-                code="authorization_failed",
                 details={"broker_error": error, "broker_description": error_description or ""},
             )
         if not code:
-            raise MalformedRequest(
-                "The brokerage's answer has no authorization code.", code="missing_code"
-            )
+            raise MissingCode("The brokerage's answer has no authorization code.")
         # The broker being down leaves the attempt open: the same callback can be retried.
         try:
             tokens = self.broker.exchange_code(code, verifier)
@@ -219,7 +197,7 @@ class BrokerageService:
             raise _authorization_rejected(
                 GrantRejected("invalid_token", "the new access token was refused")
             ) from None
-        except DependencyUnavailable:
+        except BrokerageUnavailable:
             # The code is spent: the client starts a new link once the broker is back.
             self._finish_attempt(attempt_id, "failed")
             raise
@@ -237,9 +215,7 @@ class BrokerageService:
             ).rowcount
             if claimed != 1:
                 session.rollback()
-                raise Conflict(
-                    "This link was completed by another request.", code="link_attempt_used"
-                )
+                raise LinkAttemptUsed("This link was completed by another request.")
             row = session.get(BrokerageLinkRow, client_id)
             if row is None:
                 row = BrokerageLinkRow(client_id=client_id, linked_at=now)
@@ -274,8 +250,9 @@ class BrokerageService:
                 session,
                 BrokerageLinkRow,
                 client_id,
-                "The client has not linked a brokerage account.",
-                code="brokerage_not_linked",
+                BrokerageNotLinked(
+                    "The client has not linked a brokerage account.", status_code=404
+                ),
             )
             return link_view(row)
 
@@ -374,9 +351,8 @@ class BrokerageService:
         try:
             return call(token)
         except BrokerRefused as exc:
-            raise Conflict(
+            raise BrokerageRefused(
                 f"The brokerage refused the request: {exc.message}",
-                code="brokerage_refused",
                 details={"broker_code": exc.code},
             ) from None
 
@@ -386,7 +362,7 @@ class BrokerageService:
             require_client(session, client_id)
             link = session.get(BrokerageLinkRow, client_id)
             if link is None:
-                raise NotLinked()
+                raise BrokerageNotLinked("The client has not linked a brokerage account yet.")
             if link.status != ACTIVE or not link.refresh_token_enc:
                 raise ReauthRequired(link.reason)
             expires = link.access_expires_at and as_utc(link.access_expires_at)
@@ -420,11 +396,10 @@ class BrokerageService:
         session.commit()
 
 
-def _authorization_rejected(exc: GrantRejected) -> PlatformError:
-    return MalformedRequest(
+def _authorization_rejected(exc: GrantRejected) -> AuthorizationRejected:
+    return AuthorizationRejected(
         "The brokerage did not accept the authorization (the code may have been used "
         "already or have expired). Nothing was linked; start a new link.",
-        code="authorization_rejected",
         details={"broker_error": exc.error},
     )
 

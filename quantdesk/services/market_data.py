@@ -59,7 +59,7 @@ from quantdesk.domain.market_data import (
 )
 from quantdesk.domain.symbols import parse_symbol, symbol_problem
 from quantdesk.domain.trading_calendar import DEFAULT_CALENDAR, missing_sessions
-from quantdesk.errors import NotFound, PlatformError, ValidationFailed
+from quantdesk.errors import MalformedMarketData, NotFound, PlatformError, ValidationFailed
 from quantdesk.jobs.operations import OperationCancelled
 from quantdesk.services.market_feed import MarketFeed
 from quantdesk.store.models import DailyBarRow, IngestionRunRow, QuarantinedRowRow
@@ -81,13 +81,6 @@ ProgressFn = Callable[[float, str | None], None]
 
 def _no_progress(_fraction: float, _message: str | None = None) -> None:
     return None
-
-
-class MalformedMarketData(PlatformError):
-    """The upload is not daily bars at all; ``details`` has the ``reason`` and ``run_id``."""
-
-    status_code = 422
-    code = "malformed_market_data"
 
 
 @dataclass(frozen=True)

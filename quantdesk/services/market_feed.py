@@ -14,16 +14,7 @@ from urllib.parse import quote
 import httpx
 import pandas as pd
 
-from quantdesk.errors import DependencyUnavailable, PlatformError
-
-
-class BrokerageUnavailable(DependencyUnavailable):
-    code = "brokerage_unavailable"
-
-
-class UnknownFeedSymbol(PlatformError):
-    status_code = 422
-    code = "unknown_symbol"
+from quantdesk.errors import BrokerageUnavailable, UnknownSymbol
 
 
 def bars_path(broker_symbol: str) -> str:
@@ -54,7 +45,7 @@ class MarketFeed:
                 details={"reason": f"the brokerage is unavailable ({type(exc).__name__})"},
             ) from None
         if response.status_code == 404:
-            raise UnknownFeedSymbol(
+            raise UnknownSymbol(
                 f"The brokerage has no market data for {broker_symbol}.",
                 details={"broker_symbol": broker_symbol},
             )
