@@ -143,7 +143,7 @@ def rolling_volatility(
 def compute_indicators(bars: pd.DataFrame) -> pd.DataFrame:
     """The standard indicator panel of one symbol.
 
-    ``bars``: bar-contract rows of a single symbol (see ``quantdesk.domain.market_data``;
+    ``bars``: bar-contract rows of a single symbol (see ``quantdesk.domain.bars``;
     only ``session`` and ``close`` are read; at least ``symbol`` must hold one value if
     present). Rows are sorted by session here.
 

@@ -1,7 +1,7 @@
 """Loading daily bars (a CSV upload or the brokerage's feed) as ingestion runs.
 
 An ingestion is one *run*: the bars are parsed and validated (``quantdesk.domain
-.market_data``, today from the platform clock), good bars are upserted idempotently
+.bar_validation``, today from the platform clock), good bars are upserted idempotently
 (same data twice stores nothing new, a corrected bar is updated), bad rows are
 quarantined with the rules they broke, and gaps against the XNYS calendar are
 recorded, all in one transaction. Input that is not bars at all (or a brokerage that
@@ -28,13 +28,10 @@ import pandas as pd
 from sqlalchemy.orm import Session, sessionmaker
 
 from quantdesk.clock import SystemClock
-from quantdesk.domain.market_data import (
-    MalformedBarsError,
-    ValidationResult,
-    diff_bars,
-    parse_csv,
-    validate_bars,
-)
+from quantdesk.domain.bar_csv import parse_csv
+from quantdesk.domain.bar_diff import diff_bars
+from quantdesk.domain.bar_validation import validate_bars
+from quantdesk.domain.bars import MalformedBarsError, ValidationResult
 from quantdesk.domain.trading_calendar import missing_sessions
 from quantdesk.errors import MalformedMarketData, PlatformError, ValidationFailed
 from quantdesk.jobs.operations import OperationCancelled

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from quantdesk.clock import utc_text
-from quantdesk.domain.market_data import RULE_DESCRIPTIONS, RULES
+from quantdesk.domain.bars import RULE_DESCRIPTIONS, RULES
 from quantdesk.domain.trading_calendar import DEFAULT_CALENDAR
 from quantdesk.errors import NotFound
 from quantdesk.store import ingestion_runs as run_store

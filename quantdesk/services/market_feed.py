@@ -2,8 +2,8 @@
 
 The feed is public at the broker (no OAuth token): ``GET /v1/market-data/bars/{symbol}
 ?start=&end=`` answers ``{symbol, timeframe, bars: [{t, o, h, l, c, v}]}`` (Alpaca's bar
-field names). Bars come back as raw columns for ``quantdesk.domain.market_data
-.validate_bars``: the platform validates a broker's bars like any vendor's file.
+field names). Bars come back as raw columns for ``quantdesk.domain
+.bar_validation.validate_bars``: the platform validates a broker's bars like any vendor's file.
 """
 
 from __future__ import annotations

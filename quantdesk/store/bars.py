@@ -1,5 +1,5 @@
 """The ``daily_bars`` table: locking writers per symbol, the fast upsert, and reads back
-in the bar contract (``quantdesk.domain.market_data``).
+in the bar contract (``quantdesk.domain.bars``).
 
 Concurrency: a storing transaction first takes a lock per symbol (PostgreSQL
 transaction-level advisory locks, in a fixed order; SQLite ``BEGIN IMMEDIATE``, its one
@@ -22,7 +22,7 @@ import pandas as pd
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from quantdesk.domain.market_data import BAR_COLUMNS, PRICE_COLUMNS, VALUE_COLUMNS, bars_frame
+from quantdesk.domain.bars import BAR_COLUMNS, PRICE_COLUMNS, VALUE_COLUMNS, bars_frame
 from quantdesk.store.models import DailyBarRow
 
 # The columns of a written bar, in the order of :func:`bar_rows`.

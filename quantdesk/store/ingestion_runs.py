@@ -12,7 +12,7 @@ import pandas as pd
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from quantdesk.domain.market_data import BAR_COLUMNS
+from quantdesk.domain.bars import BAR_COLUMNS
 from quantdesk.store.models import IngestionRunRow, QuarantinedRowRow
 
 

@@ -8,8 +8,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from quantdesk.domain.bar_validation import validate_bars
+from quantdesk.domain.bars import BAR_COLUMNS, RULES
 from quantdesk.domain.clients import RiskTolerance
-from quantdesk.domain.market_data import BAR_COLUMNS, RULES, validate_bars
 from quantdesk.domain.preferences import validate_preferences
 from quantdesk.domain.symbols import (
     INVALID_SYMBOL,
