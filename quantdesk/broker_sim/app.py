@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from quantdesk.broker_sim import accounts, controls, oauth
 from quantdesk.broker_sim import market_data as market_feed
 from quantdesk.broker_sim.errors import error_response, install_error_handlers, log
-from quantdesk.broker_sim.runtime import SimState
+from quantdesk.broker_sim.runtime import FeedState, SimState
 from quantdesk.broker_sim.settings import BrokerSimSettings
 from quantdesk.broker_sim.store import SimInstance, create_sim_engine
 
@@ -35,6 +35,7 @@ def create_broker_app(settings: BrokerSimSettings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.settings = settings
     app.state.sim = SimState()
+    app.state.market_feed = FeedState()
     install_error_handlers(app)
 
     @app.middleware("http")
@@ -67,8 +68,7 @@ def create_broker_app(settings: BrokerSimSettings | None = None) -> FastAPI:
 
     app.include_router(oauth.router)
     app.include_router(accounts.router)
-    app.include_router(market_feed.router)  # public daily bars (issue 4)
+    app.include_router(market_feed.router)  # public daily bars
     if settings.controls_enabled:
         app.include_router(controls.router)
-        app.include_router(market_feed.controls_router)
     return app

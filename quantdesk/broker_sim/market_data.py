@@ -9,7 +9,8 @@ files shipped inside installed PyPI packages (``arch``: S&P 500 and NASDAQ Compo
 and served as the files have it: the simulator is a vendor, not a validator.
 
 With test controls on, ``POST /v1/controls/market-data {"latency_ms": n}`` delays every
-bars answer by ``n`` ms (to make a long load observable), ``0`` turns it off.
+bars answer by ``n`` ms (to make a long load observable), ``0`` turns it off (see
+``quantdesk.broker_sim.controls``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import io
-import threading
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -27,13 +27,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Query
 
 from quantdesk.broker_sim.errors import SimError, validation_failed
+from quantdesk.broker_sim.runtime import FeedStateDep
 
 router = APIRouter(prefix="/v1/market-data", tags=["market data"])
-controls_router = APIRouter(prefix="/v1/controls/market-data", tags=["controls"])
 
 
 @dataclass(frozen=True)
@@ -104,25 +103,6 @@ def history(symbol: str) -> pd.DataFrame | None:
     return frame
 
 
-class FeedState:
-    """The injected latency of the feed (test controls)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.latency_ms = 0
-
-    def set_latency(self, ms: int) -> None:
-        with self._lock:
-            self.latency_ms = ms
-
-
-def _state(request: Request) -> FeedState:
-    state = getattr(request.app.state, "market_feed", None)
-    if state is None:
-        state = request.app.state.market_feed = FeedState()
-    return state
-
-
 @router.get("/symbols")
 def symbols() -> dict[str, Any]:
     items = []
@@ -143,7 +123,7 @@ def symbols() -> dict[str, Any]:
 @router.get("/bars/{symbol}")
 def bars(
     symbol: str,
-    request: Request,
+    feed: FeedStateDep,
     start: date = Query(...),
     end: date = Query(...),
     timeframe: str = Query("1Day"),
@@ -160,7 +140,7 @@ def bars(
         raise SimError(
             404, "symbol_not_found", "The feed has no history for that symbol.", {"symbol": symbol}
         )
-    latency = _state(request).latency_ms
+    latency = feed.latency_ms
     if latency:
         time.sleep(latency / 1000)  # injected by a test control
     window = frame.loc[(frame["t"] >= start.isoformat()) & (frame["t"] <= end.isoformat())]
@@ -170,14 +150,3 @@ def bars(
         "bars": window.to_dict("records"),
         "next_page_token": None,
     }
-
-
-class LatencyChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    latency_ms: int = Field(ge=0, le=10_000)
-
-
-@controls_router.post("")
-def set_feed_latency(body: LatencyChange, request: Request) -> dict[str, Any]:
-    _state(request).set_latency(body.latency_ms)
-    return {"latency_ms": body.latency_ms}
