@@ -1,6 +1,6 @@
 """Technical indicators of one symbol's daily bars (pure; TA-Lib underneath).
 
-Conventions (all agree with StockCharts ChartSchool, see tests/unit/test_indicators.py):
+Conventions (all agree with StockCharts ChartSchool, see tests/domain/test_indicators.py):
 
 - ``sma(n)``: simple mean of the last ``n`` closes; first value at the n-th close.
 - ``ema(n)``: multiplier ``2 / (n + 1)``, seeded with the SMA of the first ``n`` closes

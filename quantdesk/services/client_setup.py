@@ -139,8 +139,8 @@ class ClientSetupService:
     def choose_strategy(self, client_id: str, data: Mapping[str, Any]) -> dict[str, Any]:
         choice, problems = validate_strategy(data)
         if choice is not None and choice.strategy == "model":
-            # No model registry exists yet (model training is a later issue): every alias
-            # is unknown until then, and saying so is the honest answer.
+            # No model registry exists yet (models are not trained on the platform yet):
+            # every alias is unknown until then, and saying so is the honest answer.
             problems.append(
                 FieldProblem(
                     "model_alias",

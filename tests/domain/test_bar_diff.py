@@ -59,7 +59,7 @@ def test_a_storage_round_trip_rounding_is_not_an_update():
 @pytest.mark.parametrize("column", ["open", "high", "low", "close", "volume"])
 @pytest.mark.parametrize("direction", [-1, 1])
 def test_a_correction_in_either_direction_is_an_update(column, direction):
-    # Regression (issue 4): every correction in the suite went *up*, so a one-sided
+    # Regression: every correction in the suite went *up*, so a one-sided
     # comparison ("incoming - stored <= tolerance") that missed downward corrections
     # passed every test and scenario.
     existing = validate_bars(
