@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
+from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -19,6 +20,13 @@ from quantdesk.broker_sim.settings import BrokerSimSettings
 from quantdesk.broker_sim.store import SimInstance, create_sim_engine
 
 HEALTH_PATH = "/v1/health"
+
+
+class HealthOut(BaseModel):
+    status: str = Field(description="ok")
+    service: str = Field(description="broker-sim")
+    starts: int = Field(description="How many times this simulator's storage was started.")
+    controls_enabled: bool = Field(description="Whether the test controls are mounted.")
 
 
 def create_broker_app(settings: BrokerSimSettings | None = None) -> FastAPI:
@@ -55,7 +63,7 @@ def create_broker_app(settings: BrokerSimSettings | None = None) -> FastAPI:
             )
         return await call_next(request)
 
-    @app.get(HEALTH_PATH)
+    @app.get(HEALTH_PATH, response_model=HealthOut, summary="The brokerage is up")
     def health() -> dict[str, Any]:
         with Session(engine) as session:
             starts = session.scalar(select(func.count(SimInstance.id)))

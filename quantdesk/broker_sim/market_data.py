@@ -28,8 +28,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
 
-from quantdesk.broker_sim.errors import SimError, validation_failed
+from quantdesk.broker_sim.errors import SimError, SimErrorOut, validation_failed
 from quantdesk.broker_sim.runtime import FeedStateDep
 
 router = APIRouter(prefix="/v1/market-data", tags=["market data"])
@@ -103,7 +104,36 @@ def history(symbol: str) -> pd.DataFrame | None:
     return frame
 
 
-@router.get("/symbols")
+class SymbolOut(BaseModel):
+    symbol: str
+    description: str
+    first_session: str
+    last_session: str
+
+
+class SymbolsOut(BaseModel):
+    symbols: list[SymbolOut]
+
+
+class BarOut(BaseModel):
+    t: str = Field(description="The session, an ISO date.")
+    o: float
+    h: float
+    l: float  # noqa: E741 - Alpaca's field name
+    c: float
+    v: int
+
+
+class BarsOut(BaseModel):
+    symbol: str
+    timeframe: str = Field(description="Always 1Day.")
+    bars: list[BarOut]
+    next_page_token: str | None = Field(description="Always null: one page holds everything.")
+
+
+@router.get(
+    "/symbols", response_model=SymbolsOut, summary="The symbols the feed carries, with their range"
+)
 def symbols() -> dict[str, Any]:
     items = []
     for symbol, series in sorted(SERIES.items()):
@@ -120,7 +150,15 @@ def symbols() -> dict[str, Any]:
     return {"symbols": items}
 
 
-@router.get("/bars/{symbol}")
+@router.get(
+    "/bars/{symbol}",
+    response_model=BarsOut,
+    summary="A symbol's daily bars in start..end",
+    responses={
+        404: {"model": SimErrorOut, "description": "symbol_not_found"},
+        422: {"model": SimErrorOut, "description": "validation_failed"},
+    },
+)
 def bars(
     symbol: str,
     feed: FeedStateDep,
