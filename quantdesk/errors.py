@@ -1,4 +1,10 @@
-"""Errors the platform reports to callers, each with a stable machine code."""
+"""Errors the platform reports to callers: one class per machine code.
+
+Every class is a :class:`PlatformError`; ``quantdesk.api.errors`` turns one into the
+HTTP answer ``{code, message, details}`` with the class's ``status_code``. The classes
+live here, not in the API package, because services, jobs and the broker client raise
+them and must not depend on the web layer.
+"""
 
 from __future__ import annotations
 
@@ -11,39 +17,166 @@ class PlatformError(Exception):
     status_code = 500
     code = "internal_error"
 
-    def __init__(
-        self, message: str, *, details: dict[str, Any] | None = None, code: str | None = None
-    ) -> None:
+    def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.details = details or {}
-        if code:
-            self.code = code
+
+
+# -- 400 ----------------------------------------------------------------------------------
 
 
 class MalformedRequest(PlatformError):
+    """The body is not valid JSON."""
+
     status_code = 400
     code = "malformed_request"
 
 
+class InvalidState(PlatformError):
+    """A brokerage callback without a ``state``, or with one the platform did not issue."""
+
+    status_code = 400
+    code = "invalid_state"
+
+
+class MissingCode(PlatformError):
+    """A brokerage callback with neither ``code`` nor ``error``."""
+
+    status_code = 400
+    code = "missing_code"
+
+
+class AuthorizationFailed(PlatformError):
+    """The brokerage answered the browser with an error other than ``access_denied``."""
+
+    status_code = 400
+    code = "authorization_failed"
+
+
+class AuthorizationRejected(PlatformError):
+    """The brokerage refused the authorization code (used, expired or not ours)."""
+
+    status_code = 400
+    code = "authorization_rejected"
+
+
+# -- 401 ----------------------------------------------------------------------------------
+
+
 class Unauthenticated(PlatformError):
+    """No credentials, or an operator key that is not valid."""
+
     status_code = 401
     code = "unauthenticated"
 
 
-class Forbidden(PlatformError):
+class InvalidCredentials(PlatformError):
+    """A sign-in with an email or password that is not correct."""
+
+    status_code = 401
+    code = "invalid_credentials"
+
+
+class InvalidToken(PlatformError):
+    """A client bearer token that is unknown or expired."""
+
+    status_code = 401
+    code = "invalid_token"
+
+
+# -- 403 ----------------------------------------------------------------------------------
+
+
+class ConsentDenied(PlatformError):
+    """The client declined access at the brokerage."""
+
     status_code = 403
-    code = "forbidden"
+    code = "consent_denied"
+
+
+# -- 404 ----------------------------------------------------------------------------------
 
 
 class NotFound(PlatformError):
+    """No such resource, or one the caller may not see."""
+
     status_code = 404
     code = "not_found"
 
 
-class Conflict(PlatformError):
+class PreferencesNotSet(PlatformError):
+    status_code = 404
+    code = "preferences_not_set"
+
+
+class StrategyNotChosen(PlatformError):
+    status_code = 404
+    code = "strategy_not_chosen"
+
+
+# -- 409 ----------------------------------------------------------------------------------
+
+
+class EmailAlreadyRegistered(PlatformError):
     status_code = 409
-    code = "conflict"
+    code = "email_already_registered"
+
+
+class OperationFinished(PlatformError):
+    """A cancel of an operation that has already finished."""
+
+    status_code = 409
+    code = "operation_finished"
+
+
+class LinkAttemptUsed(PlatformError):
+    status_code = 409
+    code = "link_attempt_used"
+
+
+class LinkAttemptExpired(PlatformError):
+    status_code = 409
+    code = "link_attempt_expired"
+
+
+class BrokerageNotLinked(PlatformError):
+    """The client has no brokerage link.
+
+    409 when a broker call needs the link; 404 when the link itself is the resource
+    asked for (``GET /v1/clients/{id}/brokerage-link``).
+    """
+
+    status_code = 409
+    code = "brokerage_not_linked"
+
+    def __init__(self, message: str, *, status_code: int = 409) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+
+
+class ReauthRequired(PlatformError):
+    """The brokerage no longer accepts the link; ``details.reason`` says why."""
+
+    status_code = 409
+    code = "reauth_required"
+
+    def __init__(self, reason: str | None) -> None:
+        super().__init__(
+            "The brokerage no longer accepts this link: the client must link the brokerage "
+            "account again.",
+            details={"link_status": "reauth_required", "reason": reason or ""},
+        )
+
+
+class BrokerageRefused(PlatformError):
+    """The brokerage refused a call for a reason of its own; ``details.broker_code``."""
+
+    status_code = 409
+    code = "brokerage_refused"
+
+
+# -- 413, 415, 422 ------------------------------------------------------------------------
 
 
 class PayloadTooLarge(PlatformError):
@@ -69,6 +202,32 @@ class ValidationFailed(PlatformError):
         )
 
 
-class DependencyUnavailable(PlatformError):
+class MalformedMarketData(PlatformError):
+    """The upload is not daily bars at all; ``details`` has the ``reason`` and ``run_id``."""
+
+    status_code = 422
+    code = "malformed_market_data"
+
+
+class UnknownSymbol(PlatformError):
+    """The brokerage's feed has no market data for a symbol."""
+
+    status_code = 422
+    code = "unknown_symbol"
+
+
+# -- 503 ----------------------------------------------------------------------------------
+
+
+class BrokerageUnavailable(PlatformError):
+    """The brokerage (its API or its market-data feed) did not answer, or answered 5xx."""
+
     status_code = 503
-    code = "dependency_unavailable"
+    code = "brokerage_unavailable"
+
+
+class BrokerageNotConfigured(PlatformError):
+    """The platform has no OAuth client secret for the brokerage."""
+
+    status_code = 503
+    code = "brokerage_not_configured"

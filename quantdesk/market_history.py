@@ -15,7 +15,7 @@ GOOG    Google Inc. class A shares (Yahoo,     matplotlib:             2004-08-1
 
 Files are located with ``importlib.util.find_spec`` (the packages are not imported)
 and read with pandas/numpy. Every source goes through
-``quantdesk.domain.market_data.validate_bars``; the returned frame is in the bar
+``quantdesk.domain.bar_validation.validate_bars``; the returned frame is in the bar
 contract documented there (symbol, session, open, high, low, close, volume).
 """
 
@@ -32,7 +32,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from quantdesk.domain.market_data import bars_frame, parse_csv, validate_bars
+from quantdesk.domain.bar_csv import parse_csv
+from quantdesk.domain.bar_validation import validate_bars
+from quantdesk.domain.bars import bars_frame
 
 # Real history ends years before any plausible "today"; used only for future_session.
 _VALIDATION_TODAY = date(2100, 1, 1)

@@ -38,7 +38,7 @@ class Settings(BaseSettings):
         default=3600, gt=0, description="Lifetime of a client's bearer token."
     )
     log_level: str = Field(default="info")
-    # -- market data (issue 4) ------------------------------------------------------------
+    # -- market data ----------------------------------------------------------------------
     market_data_max_upload_bytes: int = Field(
         default=50 * 1024 * 1024, gt=0, description="Largest CSV upload accepted (413 above)."
     )
@@ -57,7 +57,7 @@ class Settings(BaseSettings):
         default=2, gt=0, description="Worker threads that run long operations."
     )
 
-    # -- the platform as an OAuth client of the brokerage (issue 3) ---------------------
+    # -- the platform as an OAuth client of the brokerage -------------------------------
     broker_client_id: str = Field(
         default="quantdesk", description="QuantDesk's OAuth client id at the brokerage."
     )

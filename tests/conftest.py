@@ -13,18 +13,21 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from html import unescape
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
 from quantdesk.app import create_app
 from quantdesk.broker_sim.app import create_broker_app
 from quantdesk.broker_sim.settings import BrokerSimSettings
+from quantdesk.domain.bars import BAR_COLUMNS
 from quantdesk.settings import Settings
 from quantdesk.store.db import create_db_engine, migrate
 
@@ -233,3 +236,30 @@ def assert_oauth_error(response: httpx.Response, status: int, error: str) -> Non
 def sim(tmp_path):
     """A broker simulator on a fresh directory, with no user yet."""
     return Sim(tmp_path)
+
+
+# Market-data unit tests: the day validation takes as today, a small good file, and
+# bars built row by row (raw, as a vendor file would give them).
+BARS_TODAY = date(2024, 6, 28)
+
+GOOD_CSV = b"""symbol,session,open,high,low,close,volume
+SPX,2024-01-03,10,11,9,10.5,100
+SPX,2024-01-02,10,11,9,10.5,100
+NDX,2024-01-02,20,21,19,20.5,0
+"""
+
+
+def bar_frame(*rows: tuple, **overrides: object) -> pd.DataFrame:
+    frame = pd.DataFrame(list(rows), columns=list(BAR_COLUMNS))
+    return frame.assign(**overrides)
+
+
+def good_row(session: str = "2024-01-02", symbol: str = "SPX", **values: object) -> tuple:
+    row = {"open": 10.0, "high": 11.0, "low": 9.0, "close": 10.5, "volume": 100, **values}
+    return (symbol, session, row["open"], row["high"], row["low"], row["close"], row["volume"])
+
+
+def rules_of(result, row: int) -> list[str]:
+    found = result.quarantined.loc[result.quarantined["row"] == row, "rules"]
+    assert len(found) == 1, f"row {row} is not quarantined"
+    return found.iloc[0]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from quantdesk.api.deps import ClientSetupDep
 from quantdesk.api.errors import errors
 from quantdesk.api.security import AccessibleClient
 
@@ -68,10 +69,6 @@ class OnboardingOut(BaseModel):
     brokerage_link: str = Field(description="not_linked, active or reauth_required")
 
 
-def _service(request: Request) -> Any:
-    return request.app.state.platform.client_setup
-
-
 @router.put(
     "/v1/clients/{client_id}/preferences",
     response_model=PreferencesOut,
@@ -81,9 +78,9 @@ def _service(request: Request) -> Any:
 def set_preferences(
     client_id: AccessibleClient,
     body: PreferencesIn,
-    request: Request,
+    client_setup: ClientSetupDep,
 ) -> dict[str, Any]:
-    return _service(request).set_preferences(client_id, body.model_dump(exclude_unset=True))
+    return client_setup.set_preferences(client_id, body.model_dump(exclude_unset=True))
 
 
 @router.get(
@@ -91,8 +88,8 @@ def set_preferences(
     response_model=PreferencesOut,
     responses=errors(401, 404, 422, e404="not_found, or preferences_not_set"),
 )
-def get_preferences(client_id: AccessibleClient, request: Request) -> dict[str, Any]:
-    return _service(request).preferences_of(client_id)
+def get_preferences(client_id: AccessibleClient, client_setup: ClientSetupDep) -> dict[str, Any]:
+    return client_setup.preferences_of(client_id)
 
 
 @router.put(
@@ -102,9 +99,9 @@ def get_preferences(client_id: AccessibleClient, request: Request) -> dict[str, 
     responses=errors(400, 401, 404, 422),
 )
 def choose_strategy(
-    client_id: AccessibleClient, body: StrategyIn, request: Request
+    client_id: AccessibleClient, body: StrategyIn, client_setup: ClientSetupDep
 ) -> dict[str, Any]:
-    return _service(request).choose_strategy(client_id, body.model_dump(exclude_unset=True))
+    return client_setup.choose_strategy(client_id, body.model_dump(exclude_unset=True))
 
 
 @router.get(
@@ -112,8 +109,8 @@ def choose_strategy(
     response_model=StrategyOut,
     responses=errors(401, 404, 422, e404="not_found, or strategy_not_chosen"),
 )
-def get_strategy(client_id: AccessibleClient, request: Request) -> dict[str, Any]:
-    return _service(request).strategy_of(client_id)
+def get_strategy(client_id: AccessibleClient, client_setup: ClientSetupDep) -> dict[str, Any]:
+    return client_setup.strategy_of(client_id)
 
 
 @router.get(
@@ -122,5 +119,5 @@ def get_strategy(client_id: AccessibleClient, request: Request) -> dict[str, Any
     summary="The client's onboarding checklist; active only when every step is done",
     responses=errors(401, 404, 422),
 )
-def get_onboarding(client_id: AccessibleClient, request: Request) -> dict[str, Any]:
-    return _service(request).onboarding_of(client_id)
+def get_onboarding(client_id: AccessibleClient, client_setup: ClientSetupDep) -> dict[str, Any]:
+    return client_setup.onboarding_of(client_id)

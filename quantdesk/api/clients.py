@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Security
+from fastapi import APIRouter, Depends, Security
 from pydantic import BaseModel, ConfigDict, Field
 
+from quantdesk.api.deps import ClientAuthDep, OnboardingDep
 from quantdesk.api.errors import errors
 from quantdesk.api.security import Caller, require_caller, require_client, require_operator
 
@@ -68,8 +69,8 @@ class SessionOut(BaseModel):
         400, 401, 409, 422, e409="email_already_registered: a client with that email exists"
     ),
 )
-def register_client(body: ClientRegistrationIn, request: Request) -> dict[str, Any]:
-    return request.app.state.platform.onboarding.register(body.model_dump())
+def register_client(body: ClientRegistrationIn, onboarding: OnboardingDep) -> dict[str, Any]:
+    return onboarding.register(body.model_dump())
 
 
 @router.get(
@@ -79,8 +80,8 @@ def register_client(body: ClientRegistrationIn, request: Request) -> dict[str, A
     summary="Clients with an email, ignoring case (operator)",
     responses=errors(401, 422),
 )
-def find_clients(request: Request, email: str) -> dict[str, Any]:
-    return {"items": request.app.state.platform.onboarding.find_by_email(email)}
+def find_clients(onboarding: OnboardingDep, email: str) -> dict[str, Any]:
+    return {"items": onboarding.find_by_email(email)}
 
 
 @router.get(
@@ -90,10 +91,10 @@ def find_clients(request: Request, email: str) -> dict[str, Any]:
     responses=errors(401, 404, 422, e404="not_found: no such client, or another client"),
 )
 def get_client(
-    client_id: str, request: Request, caller: Caller = Security(require_caller)
+    client_id: str, onboarding: OnboardingDep, caller: Caller = Security(require_caller)
 ) -> dict[str, Any]:
     caller.require_access_to(client_id)
-    return request.app.state.platform.onboarding.get(client_id)
+    return onboarding.get(client_id)
 
 
 @router.post(
@@ -106,8 +107,8 @@ def get_client(
         400, 401, 422, e401="invalid_credentials: unknown email or wrong password (one answer)"
     ),
 )
-def sign_in(body: SignIn, request: Request) -> dict[str, Any]:
-    return request.app.state.platform.client_auth.sign_in(body.email, body.password)
+def sign_in(body: SignIn, client_auth: ClientAuthDep) -> dict[str, Any]:
+    return client_auth.sign_in(body.email, body.password)
 
 
 @router.get(
@@ -117,5 +118,5 @@ def sign_in(body: SignIn, request: Request) -> dict[str, Any]:
     summary="The signed-in client's own record",
     responses=errors(401, e401="unauthenticated or invalid_token: sign in as the client"),
 )
-def me(request: Request, caller: Caller = Security(require_client)) -> dict[str, Any]:
-    return request.app.state.platform.onboarding.get(caller.client_id)
+def me(onboarding: OnboardingDep, caller: Caller = Security(require_client)) -> dict[str, Any]:
+    return onboarding.get(caller.client_id)

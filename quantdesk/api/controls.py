@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+from quantdesk.api.deps import ClockDep
 from quantdesk.api.errors import errors
 from quantdesk.api.security import require_operator
-from quantdesk.clock import utc_text
+from quantdesk.clock import SystemClock, utc_text
 
 router = APIRouter(
     prefix="/v1/controls", tags=["controls"], dependencies=[Depends(require_operator)]
@@ -38,16 +39,15 @@ class ClockOut(BaseModel):
     stopped: bool
 
 
-def _clock_view(request: Request) -> dict[str, Any]:
-    clock = request.app.state.platform.clock
+def _clock_view(clock: SystemClock) -> dict[str, Any]:
     return {"now": utc_text(clock.now()), "stopped": clock.stopped}
 
 
 @router.get(
     "/clock", response_model=ClockOut, summary="The platform's clock", responses=errors(401)
 )
-def get_clock(request: Request) -> dict[str, Any]:
-    return _clock_view(request)
+def get_clock(clock: ClockDep) -> dict[str, Any]:
+    return _clock_view(clock)
 
 
 @router.put(
@@ -56,6 +56,6 @@ def get_clock(request: Request) -> dict[str, Any]:
     summary="Stop the platform's clock at an instant, or run it",
     responses=errors(400, 401, 422),
 )
-def set_clock(body: ClockIn, request: Request) -> dict[str, Any]:
-    request.app.state.platform.clock.stop_at(body.stopped_at)
-    return _clock_view(request)
+def set_clock(body: ClockIn, clock: ClockDep) -> dict[str, Any]:
+    clock.stop_at(body.stopped_at)
+    return _clock_view(clock)

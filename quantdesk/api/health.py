@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from quantdesk import __version__
+from quantdesk.api.deps import PlatformDep
 from quantdesk.api.errors import error_response, errors
 
 router = APIRouter(tags=["health"])
@@ -28,8 +29,7 @@ class ReadyOut(BaseModel):
 
 
 @router.get("/v1/health", response_model=HealthOut, summary="The process is up")
-def health(request: Request) -> dict[str, Any]:
-    platform = request.app.state.platform
+def health(platform: PlatformDep) -> dict[str, Any]:
     return {
         "status": "ok",
         "service": "quantdesk",
@@ -45,12 +45,12 @@ def health(request: Request) -> dict[str, Any]:
     summary="The database and the brokerage are reachable",
     responses=errors(503, e503="not_ready: a dependency is unreachable; details.checks says which"),
 )
-def ready(request: Request) -> JSONResponse:
-    checks = request.app.state.platform.readiness()
+def ready(platform: PlatformDep) -> dict[str, Any] | JSONResponse:
+    checks = platform.readiness()
     failing = {name: reason for name, reason in checks.items() if reason != "ok"}
     if failing:
         reasons = "; ".join(f"{name}: {reason}" for name, reason in failing.items())
         return error_response(
             503, "not_ready", f"The platform is not ready ({reasons}).", {"checks": checks}
         )
-    return JSONResponse({"status": "ready", "checks": checks})
+    return {"status": "ready", "checks": checks}

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
+from quantdesk.api.deps import OperationsDep
 from quantdesk.api.errors import ErrorOut, errors
 from quantdesk.api.security import require_operator
 
@@ -42,8 +43,8 @@ class OperationOut(BaseModel):
     summary="An operation: status, progress, result or error",
     responses=errors(401, 404, 422),
 )
-def get_operation(operation_id: str, request: Request) -> dict[str, Any]:
-    return request.app.state.platform.operations.get(operation_id)
+def get_operation(operation_id: str, operations: OperationsDep) -> dict[str, Any]:
+    return operations.get(operation_id)
 
 
 @router.post(
@@ -52,5 +53,5 @@ def get_operation(operation_id: str, request: Request) -> dict[str, Any]:
     summary="Ask a queued or running operation to stop (409 once it has finished)",
     responses=errors(401, 404, 409, 422, e409="operation_finished: it can no longer be cancelled"),
 )
-def cancel_operation(operation_id: str, request: Request) -> dict[str, Any]:
-    return request.app.state.platform.operations.cancel(operation_id)
+def cancel_operation(operation_id: str, operations: OperationsDep) -> dict[str, Any]:
+    return operations.cancel(operation_id)

@@ -6,10 +6,12 @@ import hmac
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Request, Security
+from fastapi import Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from quantdesk.api.deps import ClientAuthDep, SettingsDep
 from quantdesk.errors import NotFound, Unauthenticated
+from quantdesk.settings import Settings
 
 operator_key_header = APIKeyHeader(
     name="X-API-Key", auto_error=False, description="The back-office operator key."
@@ -28,30 +30,33 @@ class Caller:
             raise NotFound("No client with that id.", details={"client_id": client_id})
 
 
-def _check_operator_key(request: Request, key: str) -> None:
-    expected = request.app.state.platform.settings.operator_key
+def _check_operator_key(settings: Settings, key: str) -> None:
+    expected = settings.operator_key
     if expected is None or not hmac.compare_digest(
         key.encode(), expected.get_secret_value().encode()
     ):
         raise Unauthenticated("The operator API key is not valid.")
 
 
-def require_operator(request: Request, key: str | None = Security(operator_key_header)) -> None:
+def require_operator(
+    settings: SettingsDep, key: str | None = Security(operator_key_header)
+) -> None:
     if not key:
         raise Unauthenticated("An operator API key is required.")
-    _check_operator_key(request, key)
+    _check_operator_key(settings, key)
 
 
 def require_caller(
-    request: Request,
+    settings: SettingsDep,
+    client_auth: ClientAuthDep,
     key: str | None = Security(operator_key_header),
     bearer: HTTPAuthorizationCredentials | None = Security(client_bearer),
 ) -> Caller:
     if key:
-        _check_operator_key(request, key)
+        _check_operator_key(settings, key)
         return Caller(operator=True)
     if bearer:
-        client_id = request.app.state.platform.client_auth.authenticate(bearer.credentials)
+        client_id = client_auth.authenticate(bearer.credentials)
         return Caller(operator=False, client_id=client_id)
     raise Unauthenticated("An operator API key or a client bearer token is required.")
 

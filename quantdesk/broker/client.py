@@ -7,7 +7,8 @@ support is deprecated in favour of httpx2, and one HTTP stack is enough.
 
 Every failure is one of three things the services act on:
 
-- ``BrokerUnavailable``: the brokerage did not answer, or answered 5xx (a retry may work);
+- ``BrokerageUnavailable`` (``quantdesk.errors``): the brokerage did not answer, or
+  answered 5xx (a retry may work);
 - ``GrantRejected``: the token endpoint refused a code or refresh token (``invalid_grant``
   and friends, RFC 6749 5.2): the client has to link again;
 - ``AccessTokenRejected``: an API call answered 401: the access token is expired or
@@ -25,20 +26,17 @@ from authlib.common.security import generate_token
 from authlib.oauth2.rfc6749.parameters import prepare_grant_uri, prepare_token_request
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
-from quantdesk.errors import DependencyUnavailable
+from quantdesk.errors import BrokerageUnavailable
 
 AUTHORIZE_PATH = "/oauth/authorize"
 TOKEN_PATH = "/oauth/token"
 
 
-class BrokerUnavailable(DependencyUnavailable):
-    code = "brokerage_unavailable"
-
-    def __init__(self, what: str) -> None:
-        super().__init__(
-            "The brokerage is unavailable at the moment; nothing was changed. Try again later.",
-            details={"during": what},
-        )
+def _unavailable(what: str) -> BrokerageUnavailable:
+    return BrokerageUnavailable(
+        "The brokerage is unavailable at the moment; nothing was changed. Try again later.",
+        details={"during": what},
+    )
 
 
 class GrantRejected(Exception):
@@ -154,9 +152,9 @@ class BrokerClient:
                 },
             )
         except httpx.TransportError:
-            raise BrokerUnavailable(what) from None
+            raise _unavailable(what) from None
         if response.status_code >= 500:
-            raise BrokerUnavailable(what)
+            raise _unavailable(what)
         token = _json_object(response)
         if response.status_code >= 400 or "error" in token:
             raise GrantRejected(
@@ -197,11 +195,11 @@ class BrokerClient:
                 **kwargs,
             )
         except httpx.TransportError:
-            raise BrokerUnavailable(what) from None
+            raise _unavailable(what) from None
         if response.status_code == 401:
             raise AccessTokenRejected(what)
         if response.status_code >= 500:
-            raise BrokerUnavailable(what)
+            raise _unavailable(what)
         body = _json_object(response)
         if response.status_code >= 400:
             raise BrokerRefused(

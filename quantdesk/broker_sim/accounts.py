@@ -12,12 +12,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, StrictStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from quantdesk.broker_sim.errors import SimError, validation_failed
+from quantdesk.broker_sim.errors import SimError, SimErrorOut, validation_failed
 from quantdesk.broker_sim.money import format_cents, parse_amount
 from quantdesk.broker_sim.runtime import SessionDep, StateDep
 from quantdesk.broker_sim.security import hash_password
@@ -64,6 +64,32 @@ class NewDeposit(BaseModel):
     amount: StrictStr
 
 
+class AccountOut(BaseModel):
+    id: str = Field(description="The paper account's id, PA and ten digits.")
+    cash: str = Field(description="Cash as a decimal string with two places.")
+    currency: str
+    status: str
+
+
+class NewUserOut(BaseModel):
+    username: str
+    account: AccountOut
+
+
+class DepositOut(BaseModel):
+    id: str
+    amount: str = Field(description="A decimal string with two places.")
+    status: str
+    created_at: str = Field(description="ISO 8601 UTC with Z, by the brokerage's clock.")
+
+
+def _errors(**described: str) -> dict[int | str, dict[str, Any]]:
+    return {
+        int(status.removeprefix("e")): {"model": SimErrorOut, "description": text}
+        for status, text in described.items()
+    }
+
+
 def account_view(account: PaperAccount) -> dict[str, str]:
     return {
         "id": account.id,
@@ -89,7 +115,13 @@ def _new_account_id(session: Session) -> str:
             return candidate
 
 
-@router.post("/v1/sandbox/users", status_code=201)
+@router.post(
+    "/v1/sandbox/users",
+    status_code=201,
+    response_model=NewUserOut,
+    summary="Sign up at the brokerage: a user and their paper account",
+    responses=_errors(e409="username_taken", e422="validation_failed"),
+)
 def create_user(body: NewUser, session: SessionDep, state: StateDep) -> dict[str, Any]:
     """Sign up at the broker: a user and their paper account."""
     password_hash = hash_password(body.password)  # slow: before the write transaction
@@ -170,7 +202,12 @@ def _account_of(session: Session, grant: OAuthGrant) -> PaperAccount:
 CallerDep = Annotated[Caller, Depends(current_caller)]
 
 
-@router.get("/v1/account")
+@router.get(
+    "/v1/account",
+    response_model=AccountOut,
+    summary="The caller's paper account (scope account:read)",
+    responses=_errors(e401="invalid_token", e403="insufficient_scope"),
+)
 def get_account(caller: CallerDep) -> dict[str, str]:
     caller.require("account:read")
     return account_view(caller.account)
@@ -186,7 +223,20 @@ def _idempotency_key(value: str | None) -> str | None:
     return value
 
 
-@router.post("/v1/account/deposits", status_code=201)
+@router.post(
+    "/v1/account/deposits",
+    status_code=201,
+    response_model=DepositOut,
+    summary="Deposit cash into the caller's paper account (scope account:write)",
+    responses={
+        200: {"model": DepositOut, "description": "A replay of an earlier Idempotency-Key"},
+        **_errors(
+            e401="invalid_token",
+            e403="insufficient_scope",
+            e422="validation_failed, or idempotency_key_reused",
+        ),
+    },
+)
 def create_deposit(
     body: NewDeposit,
     caller: CallerDep,
@@ -196,17 +246,7 @@ def create_deposit(
 ) -> JSONResponse:
     caller.require("account:write")
     key = _idempotency_key(idempotency_key)
-    cents = parse_amount(body.amount)
-    if cents is None or not 0 < cents <= MAX_DEPOSIT_CENTS:
-        raise validation_failed(
-            [
-                {
-                    "field": "amount",
-                    "message": "must be a decimal string greater than 0 and at most 10000000, "
-                    "with at most 2 decimal places",
-                }
-            ]
-        )
+    cents = _deposit_cents(body.amount)
     account_id = caller.account.id
     fingerprint = hashlib.sha256(json.dumps({"amount": cents}).encode()).hexdigest()
     if key is not None:
@@ -229,17 +269,7 @@ def create_deposit(
     )
     view = deposit_view(deposit)
     if key is not None:
-        session.add(
-            IdempotencyRecord(
-                account_id=account_id,
-                operation="deposit",
-                key=key,
-                fingerprint=fingerprint,
-                status_code=201,
-                body=json.dumps(view),
-                created_at=now,
-            )
-        )
+        session.add(_remembered(account_id, key, fingerprint, view, now))
     try:
         session.commit()
     except IntegrityError:  # a concurrent request with the same key won
@@ -249,6 +279,36 @@ def create_deposit(
             raise
         return replay
     return JSONResponse(view, status_code=201)
+
+
+def _deposit_cents(amount: str) -> int:
+    cents = parse_amount(amount)
+    if cents is None or not 0 < cents <= MAX_DEPOSIT_CENTS:
+        raise validation_failed(
+            [
+                {
+                    "field": "amount",
+                    "message": "must be a decimal string greater than 0 and at most 10000000, "
+                    "with at most 2 decimal places",
+                }
+            ]
+        )
+    return cents
+
+
+def _remembered(
+    account_id: str, key: str, fingerprint: str, view: dict[str, str], now: datetime
+) -> IdempotencyRecord:
+    """The answer to a deposit with an Idempotency-Key, kept for its replays."""
+    return IdempotencyRecord(
+        account_id=account_id,
+        operation="deposit",
+        key=key,
+        fingerprint=fingerprint,
+        status_code=201,
+        body=json.dumps(view),
+        created_at=now,
+    )
 
 
 def _replay(

@@ -8,17 +8,25 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
+from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from quantdesk.broker_sim import accounts, controls, oauth
 from quantdesk.broker_sim import market_data as market_feed
 from quantdesk.broker_sim.errors import error_response, install_error_handlers, log
-from quantdesk.broker_sim.runtime import SimState
+from quantdesk.broker_sim.runtime import FeedState, SimState
 from quantdesk.broker_sim.settings import BrokerSimSettings
 from quantdesk.broker_sim.store import SimInstance, create_sim_engine
 
 HEALTH_PATH = "/v1/health"
+
+
+class HealthOut(BaseModel):
+    status: str = Field(description="ok")
+    service: str = Field(description="broker-sim")
+    starts: int = Field(description="How many times this simulator's storage was started.")
+    controls_enabled: bool = Field(description="Whether the test controls are mounted.")
 
 
 def create_broker_app(settings: BrokerSimSettings | None = None) -> FastAPI:
@@ -35,6 +43,7 @@ def create_broker_app(settings: BrokerSimSettings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.settings = settings
     app.state.sim = SimState()
+    app.state.market_feed = FeedState()
     install_error_handlers(app)
 
     @app.middleware("http")
@@ -54,7 +63,7 @@ def create_broker_app(settings: BrokerSimSettings | None = None) -> FastAPI:
             )
         return await call_next(request)
 
-    @app.get(HEALTH_PATH)
+    @app.get(HEALTH_PATH, response_model=HealthOut, summary="The brokerage is up")
     def health() -> dict[str, Any]:
         with Session(engine) as session:
             starts = session.scalar(select(func.count(SimInstance.id)))
@@ -67,8 +76,7 @@ def create_broker_app(settings: BrokerSimSettings | None = None) -> FastAPI:
 
     app.include_router(oauth.router)
     app.include_router(accounts.router)
-    app.include_router(market_feed.router)  # public daily bars (issue 4)
+    app.include_router(market_feed.router)  # public daily bars
     if settings.controls_enabled:
         app.include_router(controls.router)
-        app.include_router(market_feed.controls_router)
     return app

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("quantdesk.broker_sim")
@@ -28,6 +29,18 @@ _CODES_BY_STATUS = {
     422: "validation_failed",
     503: "broker_unavailable",
 }
+
+
+class SimErrorOut(BaseModel):
+    """Every error answer of the simulator (except the OAuth token and revocation
+    endpoints, which answer RFC 6749 errors)."""
+
+    code: str = Field(description="A stable machine code, e.g. validation_failed.")
+    message: str = Field(description="A sentence for a human.")
+    details: dict[str, Any] = Field(
+        description="More about the error; a 422 validation_failed lists "
+        "``fields: [{field, message}]``."
+    )
 
 
 class SimError(Exception):

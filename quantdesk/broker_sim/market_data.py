@@ -9,7 +9,8 @@ files shipped inside installed PyPI packages (``arch``: S&P 500 and NASDAQ Compo
 and served as the files have it: the simulator is a vendor, not a validator.
 
 With test controls on, ``POST /v1/controls/market-data {"latency_ms": n}`` delays every
-bars answer by ``n`` ms (to make a long load observable), ``0`` turns it off.
+bars answer by ``n`` ms (to make a long load observable), ``0`` turns it off (see
+``quantdesk.broker_sim.controls``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import io
-import threading
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -27,13 +27,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
 
-from quantdesk.broker_sim.errors import SimError, validation_failed
+from quantdesk.broker_sim.errors import SimError, SimErrorOut, validation_failed
+from quantdesk.broker_sim.runtime import FeedStateDep
 
 router = APIRouter(prefix="/v1/market-data", tags=["market data"])
-controls_router = APIRouter(prefix="/v1/controls/market-data", tags=["controls"])
 
 
 @dataclass(frozen=True)
@@ -104,26 +104,36 @@ def history(symbol: str) -> pd.DataFrame | None:
     return frame
 
 
-class FeedState:
-    """The injected latency of the feed (test controls)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.latency_ms = 0
-
-    def set_latency(self, ms: int) -> None:
-        with self._lock:
-            self.latency_ms = ms
+class SymbolOut(BaseModel):
+    symbol: str
+    description: str
+    first_session: str
+    last_session: str
 
 
-def _state(request: Request) -> FeedState:
-    state = getattr(request.app.state, "market_feed", None)
-    if state is None:
-        state = request.app.state.market_feed = FeedState()
-    return state
+class SymbolsOut(BaseModel):
+    symbols: list[SymbolOut]
 
 
-@router.get("/symbols")
+class BarOut(BaseModel):
+    t: str = Field(description="The session, an ISO date.")
+    o: float
+    h: float
+    l: float  # noqa: E741 - Alpaca's field name
+    c: float
+    v: int
+
+
+class BarsOut(BaseModel):
+    symbol: str
+    timeframe: str = Field(description="Always 1Day.")
+    bars: list[BarOut]
+    next_page_token: str | None = Field(description="Always null: one page holds everything.")
+
+
+@router.get(
+    "/symbols", response_model=SymbolsOut, summary="The symbols the feed carries, with their range"
+)
 def symbols() -> dict[str, Any]:
     items = []
     for symbol, series in sorted(SERIES.items()):
@@ -140,10 +150,18 @@ def symbols() -> dict[str, Any]:
     return {"symbols": items}
 
 
-@router.get("/bars/{symbol}")
+@router.get(
+    "/bars/{symbol}",
+    response_model=BarsOut,
+    summary="A symbol's daily bars in start..end",
+    responses={
+        404: {"model": SimErrorOut, "description": "symbol_not_found"},
+        422: {"model": SimErrorOut, "description": "validation_failed"},
+    },
+)
 def bars(
     symbol: str,
-    request: Request,
+    feed: FeedStateDep,
     start: date = Query(...),
     end: date = Query(...),
     timeframe: str = Query("1Day"),
@@ -160,7 +178,7 @@ def bars(
         raise SimError(
             404, "symbol_not_found", "The feed has no history for that symbol.", {"symbol": symbol}
         )
-    latency = _state(request).latency_ms
+    latency = feed.latency_ms
     if latency:
         time.sleep(latency / 1000)  # injected by a test control
     window = frame.loc[(frame["t"] >= start.isoformat()) & (frame["t"] <= end.isoformat())]
@@ -170,14 +188,3 @@ def bars(
         "bars": window.to_dict("records"),
         "next_page_token": None,
     }
-
-
-class LatencyChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    latency_ms: int = Field(ge=0, le=10_000)
-
-
-@controls_router.post("")
-def set_feed_latency(body: LatencyChange, request: Request) -> dict[str, Any]:
-    _state(request).set_latency(body.latency_ms)
-    return {"latency_ms": body.latency_ms}

@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel, Field
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -58,7 +59,39 @@ def _consent(request: AuthorizationRequest, **kwargs: object) -> HTMLResponse:
     return pages.consent_page(request.form_fields(), scopes=list(request.scopes), **kwargs)
 
 
-@router.get("/oauth/authorize", response_class=HTMLResponse)
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = Field(description="Bearer")
+    expires_in: int = Field(description="Seconds the access token lasts.")
+    refresh_token: str
+    scope: str = Field(description="Space-separated scopes granted.")
+
+
+class OAuthErrorOut(BaseModel):
+    """An RFC 6749 5.2 error answer."""
+
+    error: str = Field(description="invalid_request, invalid_client, invalid_grant, ...")
+    error_description: str
+
+
+_REDIRECT = {
+    302: {
+        "description": "Back to the client's redirect URI, with code and state or with "
+        "error and state (RFC 6749 4.1.2)"
+    }
+}
+_OAUTH_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": OAuthErrorOut, "description": "invalid_request, invalid_grant, ..."},
+    401: {"model": OAuthErrorOut, "description": "invalid_client"},
+}
+
+
+@router.get(
+    "/oauth/authorize",
+    response_class=HTMLResponse,
+    summary="The sign-in and consent page",
+    responses=_REDIRECT,
+)
 def authorize_page(request: Request, settings: SettingsDep) -> Response:
     params = Params.from_items(request.query_params.multi_items())
     try:
@@ -70,7 +103,12 @@ def authorize_page(request: Request, settings: SettingsDep) -> Response:
     return _consent(auth)
 
 
-@router.post("/oauth/authorize", response_class=HTMLResponse)
+@router.post(
+    "/oauth/authorize",
+    response_class=HTMLResponse,
+    summary="The user's decision on the consent page (a form post)",
+    responses=_REDIRECT,
+)
 def authorize_decision(
     form: FormDep, settings: SettingsDep, state: StateDep, session: SessionDep
 ) -> Response:
@@ -193,7 +231,11 @@ def _refresh(
 _GRANTS = {"authorization_code": _exchange_code, "refresh_token": _refresh}
 
 
-@router.post("/oauth/token")
+@router.post(
+    "/oauth/token",
+    summary="Exchange a code or a refresh token (form-encoded, HTTP Basic client auth)",
+    responses={200: {"model": TokenOut, "description": "The tokens"}, **_OAUTH_ERRORS},
+)
 def token_endpoint(
     request: Request, form: FormDep, settings: SettingsDep, state: StateDep, session: SessionDep
 ) -> Response:
@@ -215,7 +257,15 @@ def token_endpoint(
     return JSONResponse(body, headers=NO_STORE)
 
 
-@router.post("/oauth/revoke")
+@router.post(
+    "/oauth/revoke",
+    response_class=Response,
+    summary="Revoke a token (RFC 7009; form-encoded, HTTP Basic client auth)",
+    responses={
+        200: {"description": "Revoked, or a token the brokerage does not know: no body"},
+        **_OAUTH_ERRORS,
+    },
+)
 def revoke_endpoint(
     request: Request, form: FormDep, settings: SettingsDep, state: StateDep, session: SessionDep
 ) -> Response:

@@ -133,10 +133,9 @@ def parse_scope(raw: str | None) -> tuple[str, ...] | None:
     return tuple(s for s in SUPPORTED_SCOPES if s in requested)
 
 
-def check_authorization_request(
-    params: Params, settings: BrokerSimSettings
-) -> AuthorizationRequest:
-    """Raises ``UntrustedRedirect`` (error page) or ``RedirectableError`` (redirect)."""
+def _trusted_client(params: Params, settings: BrokerSimSettings) -> tuple[str, str]:
+    """The client id and a redirect URI registered for it; until both are known, errors
+    are shown on a page, never redirected (RFC 6749 4.1.2.1)."""
     if params.problem:
         raise UntrustedRedirect("invalid_request", f"Malformed request: {params.problem}.")
     client_id = params.get("client_id")
@@ -151,7 +150,14 @@ def check_authorization_request(
         raise UntrustedRedirect(
             "invalid_request", "The redirect URI is not registered for this client."
         )
+    return client_id, redirect_uri
 
+
+def check_authorization_request(
+    params: Params, settings: BrokerSimSettings
+) -> AuthorizationRequest:
+    """Raises ``UntrustedRedirect`` (error page) or ``RedirectableError`` (redirect)."""
+    client_id, redirect_uri = _trusted_client(params, settings)
     state = params.values.get("state")
 
     def refuse(error: str, description: str) -> RedirectableError:

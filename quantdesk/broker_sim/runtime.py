@@ -1,5 +1,5 @@
 """The simulator's run-time state: its clock and injected faults (kept in memory,
-reset when the process restarts)."""
+reset when the process restarts), and the dependencies routes reach it through."""
 
 from __future__ import annotations
 
@@ -50,12 +50,28 @@ class SimState:
             self._health_down = down and health
 
 
+class FeedState:
+    """The injected latency of the market-data feed."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.latency_ms = 0
+
+    def set_latency(self, ms: int) -> None:
+        with self._lock:
+            self.latency_ms = ms
+
+
 def get_settings(request: Request) -> BrokerSimSettings:
     return request.app.state.settings
 
 
 def get_state(request: Request) -> SimState:
     return request.app.state.sim
+
+
+def get_feed_state(request: Request) -> FeedState:
+    return request.app.state.market_feed
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -66,4 +82,5 @@ def get_session(request: Request) -> Iterator[Session]:
 
 SettingsDep = Annotated[BrokerSimSettings, Depends(get_settings)]
 StateDep = Annotated[SimState, Depends(get_state)]
+FeedStateDep = Annotated[FeedState, Depends(get_feed_state)]
 SessionDep = Annotated[Session, Depends(get_session)]

@@ -110,12 +110,26 @@ def _text(data: Mapping[str, Any], name: str, problems: list[FieldProblem]) -> s
 def validate_registration(
     data: Mapping[str, Any], *, today: date
 ) -> tuple[Registration | None, list[FieldProblem]]:
-    """Check every registration rule and report all problems at once."""
+    """Check every registration rule and report all problems at once, field by field in
+    the order of the form."""
     problems: list[FieldProblem] = [
         FieldProblem(name, "unknown_field", f"{name} is not a registration field.")
         for name in sorted(set(data) - set(REGISTRATION_FIELDS))
     ]
+    full_name = _full_name(data, problems)
+    email = _email(data, problems)
+    born = _date_of_birth(data, problems, today)
+    tolerance = _risk_tolerance(data, problems)
+    country = _country(data, problems)
+    horizon = _horizon(data, problems)
+    password = _password(data, problems)
+    if problems:
+        return None, problems
+    assert full_name and email and born and tolerance and country and horizon and password
+    return Registration(full_name, email, born, tolerance, country.upper(), horizon, password), []
 
+
+def _full_name(data: Mapping[str, Any], problems: list[FieldProblem]) -> str | None:
     full_name = _text(data, "full_name", problems)
     if full_name is not None and len(full_name) > MAX_NAME_LENGTH:
         problems.append(
@@ -123,58 +137,70 @@ def validate_registration(
                 "full_name", "too_long", f"full_name must be at most {MAX_NAME_LENGTH} characters."
             )
         )
-        full_name = None
+        return None
+    return full_name
 
+
+def _email(data: Mapping[str, Any], problems: list[FieldProblem]) -> str | None:
     email = _text(data, "email", problems)
-    if email is not None:
-        try:
-            email = validate_email(email, check_deliverability=False).normalized
-        except EmailNotValidError as exc:
-            problems.append(FieldProblem("email", "invalid_email", f"email is not valid: {exc}"))
-            email = None
+    if email is None:
+        return None
+    try:
+        return validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        problems.append(FieldProblem("email", "invalid_email", f"email is not valid: {exc}"))
+        return None
 
-    born: date | None = None
+
+def _date_of_birth(
+    data: Mapping[str, Any], problems: list[FieldProblem], today: date
+) -> date | None:
     raw_born = _text(data, "date_of_birth", problems)
-    if raw_born is not None:
-        try:
-            born = date.fromisoformat(raw_born)
-        except ValueError:
-            problems.append(
-                FieldProblem(
-                    "date_of_birth", "invalid_date", "date_of_birth must be a date as YYYY-MM-DD."
-                )
+    if raw_born is None:
+        return None
+    try:
+        born = date.fromisoformat(raw_born)
+    except ValueError:
+        problems.append(
+            FieldProblem(
+                "date_of_birth", "invalid_date", "date_of_birth must be a date as YYYY-MM-DD."
             )
-        else:
-            if born > today:
-                problems.append(
-                    FieldProblem(
-                        "date_of_birth", "in_future", "date_of_birth cannot be in the future."
-                    )
-                )
-                born = None
-            elif age_on(born, today) < MINIMUM_AGE_YEARS:
-                problems.append(
-                    FieldProblem(
-                        "date_of_birth",
-                        "under_age",
-                        f"The client must be at least {MINIMUM_AGE_YEARS} years old.",
-                    )
-                )
-                born = None
+        )
+        return None
+    if born > today:
+        problems.append(
+            FieldProblem("date_of_birth", "in_future", "date_of_birth cannot be in the future.")
+        )
+        return None
+    if age_on(born, today) < MINIMUM_AGE_YEARS:
+        problems.append(
+            FieldProblem(
+                "date_of_birth",
+                "under_age",
+                f"The client must be at least {MINIMUM_AGE_YEARS} years old.",
+            )
+        )
+        return None
+    return born
 
-    tolerance: RiskTolerance | None = None
+
+def _risk_tolerance(data: Mapping[str, Any], problems: list[FieldProblem]) -> RiskTolerance | None:
     raw_tolerance = _text(data, "risk_tolerance", problems)
-    if raw_tolerance is not None:
-        try:
-            tolerance = RiskTolerance(raw_tolerance.lower())
-        except ValueError:
-            allowed = ", ".join(t.value for t in RiskTolerance)
-            problems.append(
-                FieldProblem(
-                    "risk_tolerance", "invalid_choice", f"risk_tolerance must be one of: {allowed}."
-                )
+    if raw_tolerance is None:
+        return None
+    try:
+        return RiskTolerance(raw_tolerance.lower())
+    except ValueError:
+        allowed = ", ".join(t.value for t in RiskTolerance)
+        problems.append(
+            FieldProblem(
+                "risk_tolerance", "invalid_choice", f"risk_tolerance must be one of: {allowed}."
             )
+        )
+        return None
 
+
+def _country(data: Mapping[str, Any], problems: list[FieldProblem]) -> str | None:
     country = _text(data, "country", problems)
     if country is not None and country.upper() not in SUPPORTED_COUNTRIES:
         problems.append(
@@ -184,18 +210,19 @@ def validate_registration(
                 "country must be the ISO code of a supported country.",
             )
         )
-        country = None
+        return None
+    return country
 
-    horizon = _horizon(data, problems)
 
+def _password(data: Mapping[str, Any], problems: list[FieldProblem]) -> str | None:
     password = data.get("password")
     if password is None or password == "":
         problems.append(FieldProblem("password", "required", "password is required."))
-        password = None
-    elif not isinstance(password, str):
+        return None
+    if not isinstance(password, str):
         problems.append(FieldProblem("password", "invalid_type", "password must be a string."))
-        password = None
-    elif not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        return None
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
         problems.append(
             FieldProblem(
                 "password",
@@ -203,12 +230,8 @@ def validate_registration(
                 f"password must be {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters.",
             )
         )
-        password = None
-
-    if problems:
-        return None, problems
-    assert full_name and email and born and tolerance and country and horizon and password
-    return Registration(full_name, email, born, tolerance, country.upper(), horizon, password), []
+        return None
+    return password
 
 
 def _horizon(data: Mapping[str, Any], problems: list[FieldProblem]) -> int | None:

@@ -1,6 +1,6 @@
 """Named, versioned feature sets and chronological splits (pure).
 
-A feature set turns bar-contract rows (see ``quantdesk.domain.market_data``) into one
+A feature set turns bar-contract rows (see ``quantdesk.domain.bars``) into one
 row per (symbol, session) of features known at that session's close, plus a label
 about the *next* session. A definition never changes once published: a different
 recipe is a new version (``momentum_v2``), so a trained model can always name the exact

@@ -1,6 +1,6 @@
 """Technical indicators of one symbol's daily bars (pure; TA-Lib underneath).
 
-Conventions (all agree with StockCharts ChartSchool, see tests/unit/test_indicators.py):
+Conventions (all agree with StockCharts ChartSchool, see tests/domain/test_indicators.py):
 
 - ``sma(n)``: simple mean of the last ``n`` closes; first value at the n-th close.
 - ``ema(n)``: multiplier ``2 / (n + 1)``, seeded with the SMA of the first ``n`` closes
@@ -143,7 +143,7 @@ def rolling_volatility(
 def compute_indicators(bars: pd.DataFrame) -> pd.DataFrame:
     """The standard indicator panel of one symbol.
 
-    ``bars``: bar-contract rows of a single symbol (see ``quantdesk.domain.market_data``;
+    ``bars``: bar-contract rows of a single symbol (see ``quantdesk.domain.bars``;
     only ``session`` and ``close`` are read; at least ``symbol`` must hold one value if
     present). Rows are sorted by session here.
 

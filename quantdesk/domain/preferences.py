@@ -149,13 +149,7 @@ def validate_preferences(
         low_inclusive=True,
         bounds="from 0 to 0.5 (50 %)",
     )
-    approval = data.get("approval_required", False)
-    if not isinstance(approval, bool):
-        problems.append(
-            FieldProblem(
-                "approval_required", "invalid_type", "approval_required must be true or false."
-            )
-        )
+    approval = _approval_required(data, problems)
     if universe and excluded is not None and not [s for s in universe if s not in excluded]:
         problems.append(
             FieldProblem(
@@ -174,6 +168,18 @@ def validate_preferences(
         ),
         [],
     )
+
+
+def _approval_required(data: Mapping[str, Any], problems: list[FieldProblem]) -> bool:
+    approval = data.get("approval_required", False)
+    if not isinstance(approval, bool):
+        problems.append(
+            FieldProblem(
+                "approval_required", "invalid_type", "approval_required must be true or false."
+            )
+        )
+        return False
+    return approval
 
 
 def validate_strategy(data: Mapping[str, Any]) -> tuple[StrategyChoice | None, list[FieldProblem]]:

@@ -32,7 +32,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from quantdesk.clock import SystemClock, utc_text
-from quantdesk.errors import Conflict, NotFound, PlatformError
+from quantdesk.errors import NotFound, OperationFinished, PlatformError
 from quantdesk.store.models import OperationRow
 
 log = logging.getLogger("quantdesk.jobs")
@@ -164,9 +164,8 @@ class Operations:
             row = self._row(session, operation_id)
         live = self._live.get(operation_id)
         if live is None or row.status in TERMINAL:
-            raise Conflict(
+            raise OperationFinished(
                 f"The operation has already finished ({row.status}); it cannot be cancelled.",
-                code="operation_finished",
                 details={"operation_id": operation_id, "status": row.status},
             )
         live.cancel.set()

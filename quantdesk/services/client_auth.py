@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from quantdesk.clock import SystemClock
 from quantdesk.domain.clients import normalize_email
-from quantdesk.errors import Unauthenticated
+from quantdesk.errors import InvalidCredentials, InvalidToken
 from quantdesk.store.models import ClientRow, ClientSessionRow
 
 # argon2id at OWASP's minimum recommended parameters (m=19 MiB, t=2, p=1): ~30 ms a
@@ -42,9 +42,7 @@ class ClientAuthService:
         self.token_ttl = timedelta(seconds=token_ttl_seconds)
 
     def sign_in(self, email: Any, password: Any) -> dict[str, Any]:
-        refused = Unauthenticated(
-            "The email or password is not correct.", code="invalid_credentials"
-        )
+        refused = InvalidCredentials("The email or password is not correct.")
         if not isinstance(email, str) or not isinstance(password, str):
             raise refused
         with self.sessions() as session:
@@ -82,10 +80,10 @@ class ClientAuthService:
         with self.sessions() as session:
             row = session.get(ClientSessionRow, _token_hash(token))
             if row is None:
-                raise Unauthenticated("The bearer token is not valid.", code="invalid_token")
+                raise InvalidToken("The bearer token is not valid.")
             expires_at = row.expires_at
             if expires_at.tzinfo is None:  # SQLite returns naive UTC datetimes
                 expires_at = expires_at.replace(tzinfo=self.clock.now().tzinfo)
             if expires_at <= self.clock.now():
-                raise Unauthenticated("The bearer token has expired.", code="invalid_token")
+                raise InvalidToken("The bearer token has expired.")
             return row.client_id

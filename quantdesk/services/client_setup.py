@@ -17,7 +17,13 @@ from quantdesk.domain.preferences import (
     validate_preferences,
     validate_strategy,
 )
-from quantdesk.errors import NotFound, ValidationFailed
+from quantdesk.errors import (
+    NotFound,
+    PlatformError,
+    PreferencesNotSet,
+    StrategyNotChosen,
+    ValidationFailed,
+)
 from quantdesk.store.models import (
     BrokerageLinkRow,
     ClientDepositRow,
@@ -126,16 +132,15 @@ class ClientSetupService:
                 session,
                 PortfolioPreferencesRow,
                 client_id,
-                "The client has not set portfolio preferences yet.",
-                code="preferences_not_set",
+                PreferencesNotSet("The client has not set portfolio preferences yet."),
             )
             return preferences_view(row)
 
     def choose_strategy(self, client_id: str, data: Mapping[str, Any]) -> dict[str, Any]:
         choice, problems = validate_strategy(data)
         if choice is not None and choice.strategy == "model":
-            # No model registry exists yet (model training is a later issue): every alias
-            # is unknown until then, and saying so is the honest answer.
+            # No model registry exists yet (models are not trained on the platform yet):
+            # every alias is unknown until then, and saying so is the honest answer.
             problems.append(
                 FieldProblem(
                     "model_alias",
@@ -163,8 +168,7 @@ class ClientSetupService:
                 session,
                 ClientStrategyRow,
                 client_id,
-                "The client has not chosen a strategy yet.",
-                code="strategy_not_chosen",
+                StrategyNotChosen("The client has not chosen a strategy yet."),
             )
             return strategy_view(row)
 
@@ -183,15 +187,13 @@ class ClientSetupService:
             }
 
 
-def client_resource(
-    session: Session, model: type[T], client_id: str, missing: str, *, code: str
-) -> T:
+def client_resource(session: Session, model: type[T], client_id: str, missing: PlatformError) -> T:
     """A one-per-client row (keyed by client id): 404 ``not_found`` for an unknown
-    client, 404 ``code`` when the client has none yet."""
+    client, ``missing`` when the client has none yet."""
     require_client(session, client_id)
     row = session.get(model, client_id)
     if row is None:
-        raise NotFound(missing, code=code)
+        raise missing
     return row
 
 

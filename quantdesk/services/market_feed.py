@@ -2,8 +2,8 @@
 
 The feed is public at the broker (no OAuth token): ``GET /v1/market-data/bars/{symbol}
 ?start=&end=`` answers ``{symbol, timeframe, bars: [{t, o, h, l, c, v}]}`` (Alpaca's bar
-field names). Bars come back as raw columns for ``quantdesk.domain.market_data
-.validate_bars``: the platform validates a broker's bars like any vendor's file.
+field names). Bars come back as raw columns for ``quantdesk.domain
+.bar_validation.validate_bars``: the platform validates a broker's bars like any vendor's file.
 """
 
 from __future__ import annotations
@@ -14,16 +14,7 @@ from urllib.parse import quote
 import httpx
 import pandas as pd
 
-from quantdesk.errors import DependencyUnavailable, PlatformError
-
-
-class BrokerageUnavailable(DependencyUnavailable):
-    code = "brokerage_unavailable"
-
-
-class UnknownFeedSymbol(PlatformError):
-    status_code = 422
-    code = "unknown_symbol"
+from quantdesk.errors import BrokerageUnavailable, UnknownSymbol
 
 
 def bars_path(broker_symbol: str) -> str:
@@ -54,7 +45,7 @@ class MarketFeed:
                 details={"reason": f"the brokerage is unavailable ({type(exc).__name__})"},
             ) from None
         if response.status_code == 404:
-            raise UnknownFeedSymbol(
+            raise UnknownSymbol(
                 f"The brokerage has no market data for {broker_symbol}.",
                 details={"broker_symbol": broker_symbol},
             )

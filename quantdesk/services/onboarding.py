@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from quantdesk.clock import SystemClock, utc_text
 from quantdesk.domain.clients import normalize_email, validate_registration
-from quantdesk.errors import Conflict, NotFound, ValidationFailed
+from quantdesk.errors import EmailAlreadyRegistered, NotFound, ValidationFailed
 from quantdesk.services.client_auth import hash_password
 from quantdesk.services.client_setup import status_of
 from quantdesk.store.models import ClientRow
@@ -81,9 +81,8 @@ class OnboardingService:
             return client_view(row, status_of(session, client_id))
 
 
-def _duplicate() -> Conflict:
-    return Conflict(
+def _duplicate() -> EmailAlreadyRegistered:
+    return EmailAlreadyRegistered(
         "A client with this email is already registered.",
-        code="email_already_registered",
         details={"field": "email"},
     )

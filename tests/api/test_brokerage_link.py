@@ -156,7 +156,7 @@ def test_a_link_stores_tokens_encrypted_and_no_answer_shows_them(platform, broke
     assert back.json()["broker_account_id"].startswith("PA")
 
     row = stored_link(platform, client_id)
-    vault = platform.platform.brokerage.vault
+    vault = platform.platform.brokerage_link.vault
     access, refresh = vault.decrypt(row.access_token_enc), vault.decrypt(row.refresh_token_enc)
     assert access not in row.access_token_enc and refresh not in row.refresh_token_enc
     answers = [

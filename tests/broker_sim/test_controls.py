@@ -167,3 +167,49 @@ def test_errors_never_leak_a_stack_trace(tmp_path):
     assert "Traceback" not in response.text
     response = sim.http.post("/oauth/token", content=b"grant_type=\xff", headers=basic() | form)
     assert_oauth_error(response, 400, "invalid_request")
+
+
+# Each control: its request body's schema (None: no body) and the error statuses it declares.
+CONTROLS = {
+    ("get", "/v1/controls"): (None, set()),
+    ("post", "/v1/controls/outage"): ("OutageChange", {"400", "422"}),
+    ("post", "/v1/controls/clock"): ("ClockChange", {"400", "422"}),
+    ("post", "/v1/controls/market-data"): ("LatencyChange", {"400", "422"}),
+    ("post", "/v1/controls/users/{username}/revoke-tokens"): (None, {"404", "422"}),
+}
+
+
+def test_the_openapi_document_lists_every_control_with_its_body_answer_and_errors(tmp_path):
+    sim = Sim(tmp_path)
+    document = sim.http.get("/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    listed = {
+        (method, path)
+        for path, methods in document["paths"].items()
+        if path.startswith("/v1/controls")
+        for method in methods
+    }
+    assert listed == set(CONTROLS)
+    for (method, path), (body, error_statuses) in CONTROLS.items():
+        operation = document["paths"][path][method]
+        assert operation["summary"], (method, path)
+        if body is None:
+            assert "requestBody" not in operation, (method, path)
+        else:
+            content = operation["requestBody"]["content"]["application/json"]
+            assert content["schema"] == {"$ref": f"#/components/schemas/{body}"}
+            model = schemas[body]
+            assert model["examples"], body
+            assert all(field.get("description") for field in model["properties"].values())
+        answer = operation["responses"]["200"]["content"]["application/json"]["schema"]
+        assert answer["$ref"].startswith("#/components/schemas/"), (method, path)
+        errors = {status for status in operation["responses"] if int(status) >= 400}
+        assert errors == error_statuses, (method, path)
+        for status in errors:
+            schema = operation["responses"][status]["content"]["application/json"]["schema"]
+            assert schema == {"$ref": "#/components/schemas/SimErrorOut"}, (method, path, status)
+
+
+def test_the_controls_are_absent_from_the_openapi_document_when_disabled(tmp_path):
+    document = Sim(tmp_path, controls_enabled=False).http.get("/openapi.json").json()
+    assert not [path for path in document["paths"] if path.startswith("/v1/controls")]

@@ -9,7 +9,8 @@ from fastapi.testclient import TestClient
 from quantdesk.broker_sim.market_data import history
 from quantdesk.clock import SystemClock
 from quantdesk.market_history import load_history
-from quantdesk.services.market_data import FeedSymbol, MarketDataService
+from quantdesk.services.ingestion import FeedSymbol, IngestionService
+from quantdesk.services.market_data import MarketDataService
 from quantdesk.services.market_feed import MarketFeed
 from quantdesk.store.db import create_db_engine, migrate, session_factory
 from tests.conftest import Sim, assert_error
@@ -81,7 +82,8 @@ def test_the_platform_ingests_from_the_feed(tmp_path):
     sim = Sim(tmp_path / "sim")
     engine = create_db_engine(f"sqlite:///{tmp_path / 'platform.db'}")
     migrate(engine)
-    service = MarketDataService(session_factory(engine), SystemClock(), MarketFeed(sim.http))
+    sessions = session_factory(engine)
+    service = IngestionService(sessions, SystemClock(), MarketFeed(sim.http))
     run = service.ingest_from_feed(
         [FeedSymbol("SPX", "SPX_T"), FeedSymbol("GOOG", "GOOG")],
         date(2008, 1, 1),
@@ -93,7 +95,7 @@ def test_the_platform_ingests_from_the_feed(tmp_path):
         ["GOOG", "SPX_T"],
     )
     assert run["inserted"] == run["received"] == 2 * 61
-    stored = service.stored_bars(["SPX_T"])
+    stored = MarketDataService(sessions).stored_bars(["SPX_T"])
     assert len(stored) == 61 and stored["session"].min().date() == date(2008, 1, 2)
     engine.dispose()
 
@@ -103,7 +105,8 @@ def test_the_platform_maps_feed_answers_to_its_errors(tmp_path):
     feed = MarketFeed(sim.http)
     engine = create_db_engine(f"sqlite:///{tmp_path / 'platform.db'}")
     migrate(engine)
-    service = MarketDataService(session_factory(engine), SystemClock(), feed)
+    sessions = session_factory(engine)
+    service = IngestionService(sessions, SystemClock(), feed)
     try:
         service.ingest_from_feed([FeedSymbol("NOPE", "NOPE")], date(2008, 1, 1), date(2008, 1, 31))
     except Exception as exc:
@@ -120,5 +123,5 @@ def test_the_platform_maps_feed_answers_to_its_errors(tmp_path):
         assert (exc.code, exc.status_code) == ("brokerage_unavailable", 503)
     else:  # pragma: no cover
         raise AssertionError("a load went through an outage")
-    assert service.stored_bars(["SPX"]).empty
+    assert MarketDataService(sessions).stored_bars(["SPX"]).empty
     engine.dispose()

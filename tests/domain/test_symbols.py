@@ -8,8 +8,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from quantdesk.domain.bar_validation import validate_bars
+from quantdesk.domain.bars import BAR_COLUMNS, RULES
 from quantdesk.domain.clients import RiskTolerance
-from quantdesk.domain.market_data import BAR_COLUMNS, RULES, validate_bars
 from quantdesk.domain.preferences import validate_preferences
 from quantdesk.domain.symbols import (
     INVALID_SYMBOL,
@@ -18,7 +19,8 @@ from quantdesk.domain.symbols import (
     parse_symbol,
     symbol_problem,
 )
-from quantdesk.services.market_feed import MarketFeed, UnknownFeedSymbol, bars_path
+from quantdesk.errors import UnknownSymbol
+from quantdesk.services.market_feed import MarketFeed, bars_path
 from tests.conftest import OPERATOR, Sim
 
 ACCEPTED = {
@@ -153,7 +155,7 @@ def test_the_brokerage_receives_a_question_mark_as_part_of_the_symbol(tmp_path):
     sent: list[str] = []
     sim.http.event_hooks = {"request": [lambda request: sent.append(request.url.raw_path)]}
     feed = MarketFeed(sim.http)
-    with pytest.raises(UnknownFeedSymbol) as refused:
+    with pytest.raises(UnknownSymbol) as refused:
         feed.daily_bars("SPX?x=1", date(2018, 1, 1), date(2018, 1, 31), "SPX?x=1")
     # The simulator looked up the symbol "SPX?x=1" (not SPX with a query of x=1) and has none.
     assert refused.value.details == {"broker_symbol": "SPX?x=1"}

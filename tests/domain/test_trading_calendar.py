@@ -67,7 +67,7 @@ def test_twenty_years_of_nyse_sessions():
 
 
 def test_a_range_starting_on_the_calendars_first_day_is_not_an_error():
-    # Regression (issue 4): bars from 1990-01-01 (a holiday, the day the cached calendar
+    # Regression: bars from 1990-01-01 (a holiday, the day the cached calendar
     # starts) made exchange-calendars raise DateOutOfBounds, and the upload answer 500.
     assert missing_sessions([date(1990, 1, 2)], date(1990, 1, 1), date(1990, 1, 3)) == [
         date(1990, 1, 3)

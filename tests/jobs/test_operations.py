@@ -8,7 +8,7 @@ import time
 import pytest
 
 from quantdesk.clock import SystemClock
-from quantdesk.errors import Conflict, DependencyUnavailable, NotFound
+from quantdesk.errors import BrokerageUnavailable, NotFound, OperationFinished
 from quantdesk.jobs.operations import Operations
 from quantdesk.store.db import create_db_engine, migrate, session_factory
 
@@ -58,7 +58,7 @@ def test_work_runs_with_progress_and_its_result_is_kept(operations):
 
 def test_a_platform_error_fails_the_operation_with_the_error_shape(operations):
     def work(_progress):
-        raise DependencyUnavailable("down", details={"reason": "x"}, code="brokerage_unavailable")
+        raise BrokerageUnavailable("down", details={"reason": "x"})
 
     done = wait_done(operations, operations.submit("test.fail", {}, work)["id"])
     assert done["status"] == "failed"
@@ -97,7 +97,7 @@ def test_a_running_operation_stops_at_its_next_step_when_cancelled(operations):
     release.set()
     done = wait_done(operations, operation["id"])
     assert done["status"] == "cancelled" and steps == []
-    with pytest.raises(Conflict):
+    with pytest.raises(OperationFinished):
         operations.cancel(operation["id"])
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from quantdesk.domain.market_data import BARS_SCHEMA
+from quantdesk.domain.bar_validation import BARS_SCHEMA
 from quantdesk.domain.trading_calendar import missing_sessions
 from quantdesk.market_history import HistoryUnavailable, available_symbols, load_history
 

@@ -1,4 +1,4 @@
-"""Market data, issue 4: skipped rows of incremental/backfill runs; long-running operations.
+"""Market data: skipped rows of incremental/backfill runs; long-running operations.
 
 Revision ID: 0005
 Revises: 0004

@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, func, make_url, select, text
 from quantdesk.clock import SystemClock
 from quantdesk.domain.trading_calendar import get_calendar
 from quantdesk.market_history import load_history
-from quantdesk.services.market_data import MarketDataService
+from quantdesk.services.ingestion import IngestionService
 from quantdesk.store.db import create_db_engine, migrate, session_factory
 from quantdesk.store.models import DailyBarRow
 
@@ -57,7 +57,7 @@ def service(request, tmp_path):
     migrate(engine)
     get_calendar()  # built once before the threads (its import silences warnings globally)
     try:
-        yield MarketDataService(session_factory(engine), SystemClock(), write_chunk_rows=50)
+        yield IngestionService(session_factory(engine), SystemClock(), write_chunk_rows=50)
     finally:
         engine.dispose()
         next(urls, None)

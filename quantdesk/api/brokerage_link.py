@@ -1,13 +1,13 @@
-"""Brokerage linking (OAuth callback included), the linked account and funding it."""
+"""Brokerage linking (OAuth callback included) and the linked account."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Header, Request
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
 
+from quantdesk.api.deps import BrokerageLinkDep
 from quantdesk.api.errors import errors
 from quantdesk.api.security import AccessibleClient
 
@@ -42,28 +42,6 @@ class BrokerAccountOut(BaseModel):
     status: str | None
 
 
-class DepositIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    amount: Any = Field(default=None, examples=["2500.00"], description="Decimal string, USD")
-
-
-class DepositOut(BaseModel):
-    id: str
-    client_id: str
-    broker_account_id: str
-    broker_deposit_id: str
-    amount: str
-    created_at: str
-
-
-class DepositList(BaseModel):
-    items: list[DepositOut]
-
-
-def _service(request: Request) -> Any:
-    return request.app.state.platform.brokerage
-
-
 @router.post(
     "/v1/clients/{client_id}/brokerage-link",
     status_code=201,
@@ -71,8 +49,8 @@ def _service(request: Request) -> Any:
     summary="Start linking the client's brokerage account (OAuth 2.0 + PKCE)",
     responses=errors(401, 404, 422, 503, e503="brokerage_not_configured"),
 )
-def start_link(client_id: AccessibleClient, request: Request) -> dict[str, Any]:
-    return _service(request).start_link(client_id)
+def start_link(client_id: AccessibleClient, links: BrokerageLinkDep) -> dict[str, Any]:
+    return links.start_link(client_id)
 
 
 @router.get(
@@ -92,7 +70,7 @@ def start_link(client_id: AccessibleClient, request: Request) -> dict[str, Any]:
     ),
 )
 def link_callback(
-    request: Request,
+    links: BrokerageLinkDep,
     state: str | None = None,
     code: str | None = None,
     error: str | None = None,
@@ -100,7 +78,7 @@ def link_callback(
 ) -> dict[str, Any]:
     # No sign-in here: a browser redirect carries no bearer token. The single-use,
     # unguessable state ties the answer to the client who started the link.
-    return _service(request).complete_link(
+    return links.complete_link(
         state=state, code=code, error=error, error_description=error_description
     )
 
@@ -111,8 +89,8 @@ def link_callback(
     summary="The client's brokerage link (never its tokens)",
     responses=errors(401, 404, 422, e404="not_found, or brokerage_not_linked"),
 )
-def get_link(client_id: AccessibleClient, request: Request) -> dict[str, Any]:
-    return _service(request).link_of(client_id)
+def get_link(client_id: AccessibleClient, links: BrokerageLinkDep) -> dict[str, Any]:
+    return links.link_of(client_id)
 
 
 @router.get(
@@ -129,44 +107,5 @@ def get_link(client_id: AccessibleClient, request: Request) -> dict[str, Any]:
         e503="brokerage_unavailable",
     ),
 )
-def get_broker_account(client_id: AccessibleClient, request: Request) -> dict[str, Any]:
-    return _service(request).account_of(client_id)
-
-
-@router.post(
-    "/v1/clients/{client_id}/deposits",
-    status_code=201,
-    response_model=DepositOut,
-    summary="Deposit cash into the linked paper account (Idempotency-Key accepted)",
-    responses={
-        200: {"model": DepositOut, "description": "The same deposit again (a repeated key)"},
-        **errors(
-            400,
-            401,
-            404,
-            409,
-            422,
-            503,
-            e409="brokerage_not_linked, reauth_required or brokerage_refused",
-            e503="brokerage_unavailable",
-        ),
-    },
-)
-def deposit(
-    client_id: AccessibleClient,
-    body: DepositIn,
-    request: Request,
-    idempotency_key: Annotated[str | None, Header()] = None,
-) -> JSONResponse:
-    made, created = _service(request).deposit(client_id, body.amount, idempotency_key)
-    return JSONResponse(made, status_code=201 if created else 200)
-
-
-@router.get(
-    "/v1/clients/{client_id}/deposits",
-    response_model=DepositList,
-    summary="Deposits the platform made for the client",
-    responses=errors(401, 404, 422),
-)
-def list_deposits(client_id: AccessibleClient, request: Request) -> dict[str, Any]:
-    return {"items": _service(request).deposits_of(client_id)}
+def get_broker_account(client_id: AccessibleClient, links: BrokerageLinkDep) -> dict[str, Any]:
+    return links.account_of(client_id)

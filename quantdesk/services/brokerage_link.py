@@ -1,4 +1,5 @@
-"""Brokerage linking (OAuth 2.0 authorization code + PKCE) and the broker calls it enables.
+"""Brokerage linking (OAuth 2.0 authorization code + PKCE) and the access tokens that
+broker calls on the client's behalf use.
 
 A link starts on the platform, which remembers the ``state`` (hashed) and the PKCE
 verifier (encrypted) and hands the client the brokerage's authorization URL. The
@@ -6,7 +7,7 @@ brokerage sends the client's browser back to the callback with a single-use code
 platform exchanges it server to server, reads the account id, and only then stores the
 link, in one transaction. Nothing is stored when any step fails.
 
-Every later broker call goes through ``_with_access_token``: an access token about to
+Every later broker call goes through ``with_access_token``: an access token about to
 expire is refreshed first, a 401 from the broker triggers one refresh and one retry,
 and a refused refresh moves the link to ``reauth_required``: broker calls are refused
 with that reason until the client links again.
@@ -15,16 +16,13 @@ with that reason until the client links again.
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from quantdesk.broker.client import (
@@ -39,42 +37,29 @@ from quantdesk.broker.client import (
 from quantdesk.broker.vault import TokenVault
 from quantdesk.clock import SystemClock, as_utc, utc_text
 from quantdesk.errors import (
-    Conflict,
-    DependencyUnavailable,
-    Forbidden,
-    MalformedRequest,
-    PlatformError,
-    ValidationFailed,
+    AuthorizationFailed,
+    AuthorizationRejected,
+    BrokerageNotConfigured,
+    BrokerageNotLinked,
+    BrokerageRefused,
+    BrokerageUnavailable,
+    ConsentDenied,
+    InvalidState,
+    LinkAttemptExpired,
+    LinkAttemptUsed,
+    MissingCode,
+    ReauthRequired,
 )
 from quantdesk.services.client_setup import client_resource, require_client
-from quantdesk.store.models import BrokerageLinkRow, ClientDepositRow, LinkAttemptRow
+from quantdesk.store.models import BrokerageLinkRow, LinkAttemptRow
 
 T = TypeVar("T")
 ACTIVE, REAUTH_REQUIRED = "active", "reauth_required"
 # Refresh an access token this long before the broker would call it expired.
 REFRESH_MARGIN = timedelta(seconds=30)
-MAX_DEPOSIT = Decimal("10000000")
 
 
-class ReauthRequired(Conflict):
-    code = "reauth_required"
-
-    def __init__(self, reason: str | None) -> None:
-        super().__init__(
-            "The brokerage no longer accepts this link: the client must link the brokerage "
-            "account again.",
-            details={"link_status": REAUTH_REQUIRED, "reason": reason or ""},
-        )
-
-
-class NotLinked(Conflict):
-    code = "brokerage_not_linked"
-
-    def __init__(self) -> None:
-        super().__init__("The client has not linked a brokerage account yet.")
-
-
-def _hash(value: str) -> str:
+def sha256_hex(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
@@ -91,18 +76,7 @@ def link_view(row: BrokerageLinkRow) -> dict[str, Any]:
     }
 
 
-def deposit_view(row: ClientDepositRow) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "client_id": row.client_id,
-        "broker_account_id": row.broker_account_id,
-        "broker_deposit_id": row.broker_deposit_id,
-        "amount": row.amount,
-        "created_at": utc_text(row.created_at),
-    }
-
-
-class BrokerageService:
+class BrokerageLinkService:
     def __init__(
         self,
         sessions: sessionmaker[Session],
@@ -125,9 +99,8 @@ class BrokerageService:
     # -- linking ----------------------------------------------------------------------
     def start_link(self, client_id: str) -> dict[str, Any]:
         if not self.configured:
-            raise DependencyUnavailable(
-                "Brokerage linking is not configured on this platform (no OAuth client secret).",
-                code="brokerage_not_configured",
+            raise BrokerageNotConfigured(
+                "Brokerage linking is not configured on this platform (no OAuth client secret)."
             )
         state, verifier = new_state(), new_pkce_verifier()
         now = self.clock.now()
@@ -136,7 +109,7 @@ class BrokerageService:
             attempt = LinkAttemptRow(
                 id=f"la_{uuid.uuid4().hex}",
                 client_id=client_id,
-                state_hash=_hash(state),
+                state_hash=sha256_hex(state),
                 code_verifier_enc=self.vault.encrypt(verifier),
                 created_at=now,
                 expires_at=now + self.attempt_ttl,
@@ -160,52 +133,54 @@ class BrokerageService:
         error_description: str | None = None,
     ) -> dict[str, Any]:
         """The brokerage's redirect back: check the state, exchange the code, store the link."""
+        client_id, attempt_id, verifier = self._open_attempt(state)
+        if error is not None:
+            self._finish_attempt(attempt_id, "denied" if error == "access_denied" else "failed")
+            if error == "access_denied":
+                raise ConsentDenied(
+                    "The client declined access at the brokerage. Nothing was linked."
+                )
+            raise AuthorizationFailed(
+                "The brokerage refused the authorization. Nothing was linked.",
+                details={"broker_error": error, "broker_description": error_description or ""},
+            )
+        if not code:
+            raise MissingCode("The brokerage's answer has no authorization code.")
+        tokens, account_id = self._exchange(attempt_id, code, verifier)
+        return self._store_link(client_id, attempt_id, tokens, account_id)
+
+    def _open_attempt(self, state: str | None) -> tuple[str, str, str]:
+        """``(client_id, attempt_id, code_verifier)`` of the open link ``state`` names."""
         if not state:
-            raise MalformedRequest(
+            raise InvalidState(
                 "The brokerage's answer has no state: it cannot be matched to a link the "
-                "client started. Nothing was linked.",
-                code="invalid_state",
+                "client started. Nothing was linked."
             )
         with self.sessions() as session:
             attempt = session.scalar(
-                select(LinkAttemptRow).where(LinkAttemptRow.state_hash == _hash(state))
+                select(LinkAttemptRow).where(LinkAttemptRow.state_hash == sha256_hex(state))
             )
             if attempt is None:
-                raise MalformedRequest(
+                raise InvalidState(
                     "The state does not belong to any link the platform started. "
-                    "Nothing was linked.",
-                    code="invalid_state",
+                    "Nothing was linked."
                 )
             if attempt.completed_at is not None:
-                raise Conflict(
+                raise LinkAttemptUsed(
                     "This link was already completed or abandoned; start a new link.",
-                    code="link_attempt_used",
                     details={"outcome": attempt.outcome},
                 )
             if as_utc(attempt.expires_at) <= self.clock.now():
                 self._finish_attempt(attempt.id, "expired")
-                raise Conflict(
-                    "The link took too long to complete; start a new link.",
-                    code="link_attempt_expired",
-                )
-            client_id, attempt_id = attempt.client_id, attempt.id
-            verifier = self.vault.decrypt(attempt.code_verifier_enc)
-        if error is not None:
-            self._finish_attempt(attempt_id, "denied" if error == "access_denied" else "failed")
-            if error == "access_denied":
-                raise Forbidden(
-                    "The client declined access at the brokerage. Nothing was linked.",
-                    code="consent_denied",
-                )
-            raise MalformedRequest(
-                "The brokerage refused the authorization. Nothing was linked.",
-                code="authorization_failed",
-                details={"broker_error": error, "broker_description": error_description or ""},
+                raise LinkAttemptExpired("The link took too long to complete; start a new link.")
+            return (
+                attempt.client_id,
+                attempt.id,
+                self.vault.decrypt(attempt.code_verifier_enc),
             )
-        if not code:
-            raise MalformedRequest(
-                "The brokerage's answer has no authorization code.", code="missing_code"
-            )
+
+    def _exchange(self, attempt_id: str, code: str, verifier: str) -> tuple[TokenSet, str]:
+        """The tokens for ``code`` and the account id they open."""
         # The broker being down leaves the attempt open: the same callback can be retried.
         try:
             tokens = self.broker.exchange_code(code, verifier)
@@ -219,11 +194,11 @@ class BrokerageService:
             raise _authorization_rejected(
                 GrantRejected("invalid_token", "the new access token was refused")
             ) from None
-        except DependencyUnavailable:
+        except BrokerageUnavailable:
             # The code is spent: the client starts a new link once the broker is back.
             self._finish_attempt(attempt_id, "failed")
             raise
-        return self._store_link(client_id, attempt_id, tokens, str(account.get("id", "")))
+        return tokens, str(account.get("id", ""))
 
     def _store_link(
         self, client_id: str, attempt_id: str, tokens: TokenSet, account_id: str
@@ -237,9 +212,7 @@ class BrokerageService:
             ).rowcount
             if claimed != 1:
                 session.rollback()
-                raise Conflict(
-                    "This link was completed by another request.", code="link_attempt_used"
-                )
+                raise LinkAttemptUsed("This link was completed by another request.")
             row = session.get(BrokerageLinkRow, client_id)
             if row is None:
                 row = BrokerageLinkRow(client_id=client_id, linked_at=now)
@@ -274,81 +247,22 @@ class BrokerageService:
                 session,
                 BrokerageLinkRow,
                 client_id,
-                "The client has not linked a brokerage account.",
-                code="brokerage_not_linked",
+                BrokerageNotLinked(
+                    "The client has not linked a brokerage account.", status_code=404
+                ),
             )
             return link_view(row)
 
     # -- broker calls -----------------------------------------------------------------
     def account_of(self, client_id: str) -> dict[str, Any]:
-        account = self._with_access_token(client_id, self.broker.get_account)
+        account = self.with_access_token(client_id, self.broker.get_account)
         return {k: account.get(k) for k in ("id", "cash", "currency", "status")}
-
-    def deposit(
-        self, client_id: str, amount: Any, idempotency_key: str | None
-    ) -> tuple[dict[str, Any], bool]:
-        """Deposit cash into the linked account; ``(deposit, created)``. Same key, same result."""
-        text = _deposit_amount(amount)
-        if idempotency_key is not None and not 1 <= len(idempotency_key) <= 255:
-            raise ValidationFailed(
-                [
-                    {
-                        "field": "Idempotency-Key",
-                        "code": "invalid_length",
-                        "message": "Idempotency-Key must be 1 to 255 characters.",
-                    }
-                ]
-            )
-        fingerprint = _hash(json.dumps({"amount": text}))
-        with self.sessions() as session:
-            require_client(session, client_id)
-            if idempotency_key is not None:
-                earlier = _deposit_with_key(session, client_id, idempotency_key)
-                if earlier is not None:
-                    return _replay(earlier, fingerprint), False
-        # The broker's own key makes a retried call safe: one key per platform deposit.
-        broker_key = "qd-" + _hash(f"{client_id}:{idempotency_key or uuid.uuid4().hex}")[:40]
-        made = self._with_access_token(
-            client_id, lambda token: self.broker.deposit(token, text, broker_key)
-        )
-        with self.sessions() as session:
-            link = session.get(BrokerageLinkRow, client_id)
-            row = ClientDepositRow(
-                id=f"dp_{uuid.uuid4().hex}",
-                client_id=client_id,
-                broker_account_id=link.broker_account_id if link else "",
-                broker_deposit_id=str(made.get("id", "")),
-                amount=text,
-                idempotency_key=idempotency_key,
-                fingerprint=fingerprint,
-                created_at=self.clock.now(),
-            )
-            session.add(row)
-            try:
-                session.commit()
-            except IntegrityError:  # a concurrent request with the same key won
-                session.rollback()
-                earlier = _deposit_with_key(session, client_id, idempotency_key or "")
-                if earlier is None:
-                    raise
-                return _replay(earlier, fingerprint), False
-            return deposit_view(row), True
-
-    def deposits_of(self, client_id: str) -> list[dict[str, Any]]:
-        with self.sessions() as session:
-            require_client(session, client_id)
-            rows = session.scalars(
-                select(ClientDepositRow)
-                .where(ClientDepositRow.client_id == client_id)
-                .order_by(ClientDepositRow.created_at)
-            )
-            return [deposit_view(row) for row in rows]
 
     def _lock(self, client_id: str) -> threading.Lock:
         with self._locks_guard:
             return self._locks.setdefault(client_id, threading.Lock())
 
-    def _with_access_token(self, client_id: str, call: Callable[[str], T]) -> T:
+    def with_access_token(self, client_id: str, call: Callable[[str], T]) -> T:
         """Run ``call(access_token)``, refreshing the token first or after a 401 (once)."""
         with self._lock(client_id):
             token = self._usable_access_token(client_id, force_refresh=False)
@@ -374,9 +288,8 @@ class BrokerageService:
         try:
             return call(token)
         except BrokerRefused as exc:
-            raise Conflict(
+            raise BrokerageRefused(
                 f"The brokerage refused the request: {exc.message}",
-                code="brokerage_refused",
                 details={"broker_code": exc.code},
             ) from None
 
@@ -386,7 +299,7 @@ class BrokerageService:
             require_client(session, client_id)
             link = session.get(BrokerageLinkRow, client_id)
             if link is None:
-                raise NotLinked()
+                raise BrokerageNotLinked("The client has not linked a brokerage account yet.")
             if link.status != ACTIVE or not link.refresh_token_enc:
                 raise ReauthRequired(link.reason)
             expires = link.access_expires_at and as_utc(link.access_expires_at)
@@ -420,56 +333,9 @@ class BrokerageService:
         session.commit()
 
 
-def _authorization_rejected(exc: GrantRejected) -> PlatformError:
-    return MalformedRequest(
+def _authorization_rejected(exc: GrantRejected) -> AuthorizationRejected:
+    return AuthorizationRejected(
         "The brokerage did not accept the authorization (the code may have been used "
         "already or have expired). Nothing was linked; start a new link.",
-        code="authorization_rejected",
         details={"broker_error": exc.error},
     )
-
-
-def _deposit_amount(amount: Any) -> str:
-    problem = None
-    if amount is None or amount == "":
-        problem = ("required", "amount is required.")
-    elif not isinstance(amount, str):
-        problem = ("invalid_type", 'amount must be a decimal string, e.g. "2500.00".')
-    else:
-        try:
-            value = Decimal(amount.strip())
-        except InvalidOperation:
-            value = None
-        if value is None or not value.is_finite():
-            problem = ("invalid_number", "amount is not a decimal number.")
-        elif value.as_tuple().exponent < -2:  # type: ignore[operator]
-            problem = ("too_precise", "amount may have at most 2 decimal places.")
-        elif not 0 < value <= MAX_DEPOSIT:
-            problem = ("out_of_range", f"amount must be above 0 and at most {MAX_DEPOSIT}.")
-        else:
-            return f"{value:.2f}"
-    code, message = problem
-    raise ValidationFailed([{"field": "amount", "code": code, "message": message}])
-
-
-def _deposit_with_key(session: Session, client_id: str, key: str) -> ClientDepositRow | None:
-    return session.scalar(
-        select(ClientDepositRow).where(
-            ClientDepositRow.client_id == client_id, ClientDepositRow.idempotency_key == key
-        )
-    )
-
-
-def _replay(earlier: ClientDepositRow, fingerprint: str) -> dict[str, Any]:
-    if earlier.fingerprint != fingerprint:
-        raise ValidationFailed(
-            [
-                {
-                    "field": "Idempotency-Key",
-                    "code": "idempotency_key_reused",
-                    "message": "This Idempotency-Key was used for a different deposit.",
-                }
-            ],
-            message="The Idempotency-Key was already used with a different request.",
-        )
-    return deposit_view(earlier)

@@ -1,0 +1,96 @@
+"""What a route may ask FastAPI for: the platform's settings, clock and services.
+
+Each is an ``Annotated[Type, Depends(getter)]`` alias, so a route states the type it gets
+(``service: MarketDataDep``) and a test can swap a collaborator with
+``app.dependency_overrides[getter]``. The getters are the only code that reads
+``app.state``; ``create_app`` puts the :class:`~quantdesk.platform.Platform` there.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from quantdesk.clock import SystemClock
+from quantdesk.jobs.operations import Operations
+from quantdesk.platform import Platform
+from quantdesk.services.brokerage_link import BrokerageLinkService
+from quantdesk.services.client_auth import ClientAuthService
+from quantdesk.services.client_setup import ClientSetupService
+from quantdesk.services.feature_sets import FeatureSetService
+from quantdesk.services.funding import FundingService
+from quantdesk.services.ingestion import IngestionService
+from quantdesk.services.ingestion_runs import IngestionRunService
+from quantdesk.services.market_data import MarketDataService
+from quantdesk.services.onboarding import OnboardingService
+from quantdesk.settings import Settings
+
+
+def platform(request: Request) -> Platform:
+    return request.app.state.platform
+
+
+PlatformDep = Annotated[Platform, Depends(platform)]
+
+
+def settings(running: PlatformDep) -> Settings:
+    return running.settings
+
+
+def clock(running: PlatformDep) -> SystemClock:
+    return running.clock
+
+
+def onboarding_service(running: PlatformDep) -> OnboardingService:
+    return running.onboarding
+
+
+def client_auth_service(running: PlatformDep) -> ClientAuthService:
+    return running.client_auth
+
+
+def client_setup_service(running: PlatformDep) -> ClientSetupService:
+    return running.client_setup
+
+
+def brokerage_link_service(running: PlatformDep) -> BrokerageLinkService:
+    return running.brokerage_link
+
+
+def funding_service(running: PlatformDep) -> FundingService:
+    return running.funding
+
+
+def ingestion_service(running: PlatformDep) -> IngestionService:
+    return running.ingestion
+
+
+def ingestion_run_service(running: PlatformDep) -> IngestionRunService:
+    return running.ingestion_runs
+
+
+def market_data_service(running: PlatformDep) -> MarketDataService:
+    return running.market_data
+
+
+def feature_set_service(running: PlatformDep) -> FeatureSetService:
+    return running.feature_sets
+
+
+def operations_service(running: PlatformDep) -> Operations:
+    return running.operations
+
+
+SettingsDep = Annotated[Settings, Depends(settings)]
+ClockDep = Annotated[SystemClock, Depends(clock)]
+OnboardingDep = Annotated[OnboardingService, Depends(onboarding_service)]
+ClientAuthDep = Annotated[ClientAuthService, Depends(client_auth_service)]
+ClientSetupDep = Annotated[ClientSetupService, Depends(client_setup_service)]
+BrokerageLinkDep = Annotated[BrokerageLinkService, Depends(brokerage_link_service)]
+FundingDep = Annotated[FundingService, Depends(funding_service)]
+IngestionDep = Annotated[IngestionService, Depends(ingestion_service)]
+IngestionRunsDep = Annotated[IngestionRunService, Depends(ingestion_run_service)]
+MarketDataDep = Annotated[MarketDataService, Depends(market_data_service)]
+FeatureSetsDep = Annotated[FeatureSetService, Depends(feature_set_service)]
+OperationsDep = Annotated[Operations, Depends(operations_service)]
