@@ -256,6 +256,16 @@ def _pending(db_path: Path) -> int:
         return sum(1 for _ in db.pending_work_items)
 
 
+def report_targets(targets: Targets) -> list[str]:
+    """Print the pending modules and every pairing problem; the problems."""
+    for module, waits_for in sorted(targets.pending.items()):
+        print(f"pending, not mutated: {module} (waits for {waits_for})", file=sys.stderr)
+    problems = targets.unmapped()
+    for problem in problems:
+        print(f"targets.toml: {problem}", file=sys.stderr)
+    return problems
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mutation", description=__doc__.split("\n")[0])
     parser.add_argument("modules", nargs="*", help="modules or package prefixes (default: all)")
@@ -273,12 +283,8 @@ def main(argv: list[str] | None = None) -> int:
     DATABASE_URL[:] = [args.database] if args.database else []
 
     targets = Targets.load()
-    problems = targets.unmapped()
-    for module, waits_for in sorted(targets.pending.items()):
-        print(f"pending, not mutated: {module} (waits for {waits_for})", file=sys.stderr)
+    problems = report_targets(targets)
     if problems or args.check:
-        for problem in problems:
-            print(f"targets.toml: {problem}", file=sys.stderr)
         return 1 if problems else 0
     selected = targets.select(args.modules)
     equivalents = load_equivalents(HERE / "equivalent.toml")
