@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
 
-from mutation.__main__ import Targets, behave_command
+from mutation.__main__ import ROOT, Targets, behave_command
 from mutation.filters import excluded_reason, inert_spans, sample
 from mutation.results import ModuleScore, Mutant, changed_lines, load_equivalents, table
 
@@ -160,3 +161,15 @@ def test_a_module_is_either_paired_or_pending(tmp_path: Path):
     assert (
         module in Targets(["quantdesk/domain"], 60, {}, {module: "t"}).unmapped(tmp_path / "x")[0]
     )
+
+
+def test_every_recorded_equivalent_still_names_a_line_of_a_module_in_scope():
+    targets = Targets.load()
+    entries = tomllib.loads((ROOT / "mutation" / "equivalent.toml").read_text())["mutant"]
+    stale = [
+        f"{entry['module']}: {entry['before']}"
+        for entry in entries
+        if entry["module"] not in targets.modules
+        or entry["before"] not in (ROOT / entry["module"]).read_text()
+    ]
+    assert stale == []
