@@ -12,6 +12,7 @@ from behave.model_core import Status
 
 from support.config import TargetConfig
 from support.drivers.launcher import EmbeddedSystem
+from support.drivers.platform_health import health_at
 from support.leaks import find_leaks
 from support.reporting import RUN_FACTS, attach_text
 from support.step_types import register_step_types
@@ -35,9 +36,7 @@ class TargetUnavailable(RuntimeError):
 
 def _probe_remote(config: TargetConfig) -> dict:
     try:
-        response = httpx.get(f"{config.base_url}/v1/health", timeout=5.0)
-        response.raise_for_status()
-        return response.json()
+        return health_at(config.base_url)
     except (httpx.HTTPError, ValueError) as exc:
         raise TargetUnavailable(
             f"No QuantDesk platform answers at {config.base_url} ({type(exc).__name__}: {exc}). "
@@ -66,7 +65,7 @@ def before_all(context):
             platform_port=config.platform_port,
             broker_port=config.broker_port,
         ).start()
-        health = httpx.get(f"{context.system.base_url}/v1/health", timeout=5.0).json()
+        health = health_at(context.system.base_url)
         target = Target(
             context.system.base_url,
             context.system.broker_url,

@@ -176,5 +176,23 @@ class RecordingClient:
         self._client.close()
 
 
+class PlatformApi:
+    """A part of QuantDesk's HTTP contract, called as an operator or as a signed-in client."""
+
+    def __init__(self, http: RecordingClient, operator_key: str | None) -> None:
+        self.http = http
+        self.operator_key = operator_key
+        http.redactor.remember(operator_key)
+
+    def _operator(self, key: str | None = None) -> dict[str, str]:
+        """The operator's credentials (``key`` instead of the operator's, when given)."""
+        key = self.operator_key if key is None else key
+        return {"X-API-Key": key} if key else {}
+
+    def _as(self, token: str | None) -> dict[str, str]:
+        """A signed-in client's credentials, or the operator's without a ``token``."""
+        return {"Authorization": f"Bearer {token}"} if token else self._operator()
+
+
 def pretty(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -15,10 +14,9 @@ import numpy as np
 import pandas as pd
 
 from support import datasets, oracles
-from support.drivers.broker import BrokerDriver
-from support.drivers.http import ApiError
 from support.drivers.market_data import MarketDataDriver
 from support.dsl.aliases import Aliases
+from support.dsl.outcomes import Outcomes, answer_or_refusal
 from support.reporting import attach_chart, attach_json
 
 # Files that are not daily bars, as the specification names them.
@@ -79,10 +77,9 @@ def rule_name(words: str) -> str:
 class MarketData:
     driver: MarketDataDriver
     aliases: Aliases
+    outcomes: Outcomes
     runs: list[dict[str, Any]] = field(default_factory=list)
-    last_refusal: ApiError | None = None
     worked_example: pd.DataFrame | None = None
-    feed: BrokerDriver | None = None
     operation: dict[str, Any] | None = None
     # How long the operator waited for the last upload's answer, in milliseconds.
     waited_ms: float = 0.0
@@ -91,12 +88,6 @@ class MarketData:
     feature_rows_read: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     last_split: dict[str, Any] | None = None
     simultaneous: list[Any] = field(default_factory=list)
-    _cleanups: list[Callable[[], None]] = field(default_factory=list)
-
-    def close(self) -> None:
-        """Undo what the scenario changed outside itself (brokerage outage, latency)."""
-        while self._cleanups:
-            self._cleanups.pop()()
 
     # -- loading -----------------------------------------------------------------------
 
@@ -212,18 +203,35 @@ class MarketData:
         )
 
     def attempt_load(self, file: str, symbol: str) -> dict[str, Any] | None:
-        """Load one of :data:`NOT_BARS`, remembering a refusal instead of raising it."""
-        self.last_refusal = None
-        try:
-            return self._load(
-                f"Load {file} for {symbol}",
-                NOT_BARS[file](self.aliases.symbol(symbol)),
-                kind="incremental",
-                source="operator",
+        """Load one of :data:`NOT_BARS`; None (the refusal kept) when refused."""
+        content = NOT_BARS[file](self.aliases.symbol(symbol))
+        return self.outcomes.attempt(
+            lambda: self._load(
+                f"Load {file} for {symbol}", content, kind="incremental", source="operator"
             )
-        except ApiError as refusal:
-            self.last_refusal = refusal
-            return None
+        )
+
+    def hold_bars_of(self, symbols: list[str]) -> None:
+        """A few daily bars of each symbol (aliased), loaded in one operator upload."""
+        sessions = ["2024-03-04", "2024-03-05", "2024-03-06"]
+        bars = pd.DataFrame(
+            [
+                {
+                    "symbol": self.aliases.symbol(symbol),
+                    "session": session,
+                    "open": 100 + i,
+                    "high": 101 + i,
+                    "low": 99 + i,
+                    "close": 100.5 + i,
+                    "volume": 1000 + 100 * i,
+                }
+                for symbol in symbols
+                for i, session in enumerate(sessions)
+            ]
+        )
+        with allure.step(f"The platform has market data for {', '.join(symbols)}"):
+            run = self.driver.ingest_csv(datasets.to_csv(bars), kind="full", source="operator")
+        assert run["status"] == "succeeded", run
 
     def load_worked_example(self, symbol: str, example: pd.DataFrame) -> dict[str, Any]:
         """The example's closes (column ``close``), one per NYSE session, flat bars."""
@@ -259,10 +267,9 @@ class MarketData:
         content = datasets.to_csv(bars)
 
         def load(i: int) -> Any:
-            try:
-                return self.driver.ingest_csv(content, kind="full", source=f"operator-{i + 1}")
-            except ApiError as refusal:
-                return refusal
+            return answer_or_refusal(
+                lambda: self.driver.ingest_csv(content, kind="full", source=f"operator-{i + 1}")
+            )
 
         title = f"{count} operators load the {source} history of {period} at once"
         with allure.step(title), ThreadPoolExecutor(count) as pool:
@@ -307,28 +314,12 @@ class MarketData:
         """A well-formed bars file one byte over the platform's upload limit."""
         limit = self.driver.limits()["max_upload_bytes"]
         content = self.bars_file_of(symbol, limit + 1)
-        self.last_refusal = None
         with allure.step(f"Load a {len(content)}-byte file for {symbol} (limit {limit} bytes)"):
-            try:
-                self.driver.ingest_csv(content, kind="full", source="operator")
-            except ApiError as refusal:
-                self.last_refusal = refusal
+            self.outcomes.attempt(
+                lambda: self.driver.ingest_csv(content, kind="full", source="operator")
+            )
 
     # -- the brokerage's feed and long loads -------------------------------------------
-
-    def _feed_controls(self) -> BrokerDriver:
-        assert self.feed is not None, "this target has no brokerage to control"
-        return self.feed
-
-    def brokerage_unavailable(self) -> None:
-        with allure.step("Take the brokerage down"):
-            self._feed_controls().set_outage(True)
-        self._cleanups.append(lambda: self._feed_controls().set_outage(False))
-
-    def feed_is_slow(self, milliseconds: int = 300) -> None:
-        with allure.step(f"Make the brokerage's feed answer in {milliseconds} ms"):
-            self._feed_controls().set_feed_latency(milliseconds)
-        self._cleanups.append(lambda: self._feed_controls().set_feed_latency(0))
 
     def _feed_symbols(self, sources: list[str]) -> list[dict[str, str]]:
         return [{"broker_symbol": s, "symbol": self.aliases.symbol(s)} for s in sources]
@@ -350,16 +341,11 @@ class MarketData:
         return body
 
     def attempt_load_from_broker(self, source: str, period: str) -> None:
-        self.last_refusal = None
-        try:
-            self.load_from_broker([source], period)
-        except ApiError as refusal:
-            self.last_refusal = refusal
+        self.outcomes.attempt(lambda: self.load_from_broker([source], period))
 
     def symbol_refusal(self) -> list[dict[str, str]]:
         """The problems of the last refused load that are broken symbol rules."""
-        refusal = self.last_refusal
-        assert refusal is not None, "the load was accepted"
+        refusal = self.outcomes.last_refusal("the load")
         attach_json("the refusal", {"code": refusal.code, "details": refusal.details})
         return [f for f in refusal.details.get("fields", []) if f["code"] == "invalid_symbol"]
 
@@ -367,8 +353,9 @@ class MarketData:
         """What the last refused load left behind for ``symbol``: a recorded run, stored
         bars (empty when nothing)."""
         left = []
-        if self.last_refusal is not None and "run_id" in self.last_refusal.details:
-            left.append(f"run {self.last_refusal.details['run_id']}")
+        refusal = self.outcomes.refusal
+        if refusal is not None and "run_id" in refusal.details:
+            left.append(f"run {refusal.details['run_id']}")
         left.extend(f"bar of {d.isoformat()}" for d in self.stored_sessions(symbol))
         return left
 
@@ -421,24 +408,11 @@ class MarketData:
         if count:
             symbols = ["SPX", *(f"NONE{i}" for i in range(1, int(count[1])))]
         start, end = datasets.parse_period(period)
-        self.last_refusal = None
-        try:
-            with allure.step(f"Read the {FEATURE_SET} rows of {len(symbols)} symbols, {period}"):
-                return self.driver.feature_rows(
-                    FEATURE_SET, [self.aliases.symbol(s) for s in symbols], start, end
-                )
-        except ApiError as refusal:
-            self.last_refusal = refusal
-            return None
-
-    def refusal_problems(self) -> list[str]:
-        """The field problems of the last refusal, in the specification's words."""
-        refusal = self.last_refusal
-        assert refusal is not None, "the request was accepted"
-        words = {"before_start": "is before the start", "too_many": "are more than 50"}
-        return [
-            f"the {field} {words.get(code, code)}" for field, code in refusal.field_problems.items()
-        ]
+        real = [self.aliases.symbol(s) for s in symbols]
+        with allure.step(f"Read the {FEATURE_SET} rows of {len(symbols)} symbols, {period}"):
+            return self.outcomes.attempt(
+                lambda: self.driver.feature_rows(FEATURE_SET, real, start, end)
+            )
 
     def _features(self, symbol: str) -> list[dict[str, Any]]:
         with allure.step(f"Read the {FEATURE_SET} features of {symbol}"):
@@ -547,9 +521,9 @@ class MarketData:
 
     def refused_run(self) -> dict[str, Any]:
         """The failed run the platform recorded for the last refused load."""
-        assert self.last_refusal is not None, "the last load was accepted"
+        refusal = self.outcomes.last_refusal("the last load")
         with allure.step("Read the record of the refused load"):
-            return self.driver.run(self.last_refusal.details["run_id"])
+            return self.driver.run(refusal.details["run_id"])
 
     def indicator_vs_example(self, label: str) -> tuple[list[str], list[str]]:
         """(platform, worked example) values of ``label`` per example day, to the cent."""
@@ -587,12 +561,10 @@ class MarketData:
         (the disagreements), or None with the refusal kept if the platform refuses it."""
         name = indicator_name(label)
         start, end = datasets.parse_period(period)
-        self.last_refusal = None
-        try:
-            with allure.step(f"Read {label} of {symbol} over {period}"):
-                items = self.driver.indicators(self.aliases.symbol(symbol), [name], start, end)
-        except ApiError as refusal:
-            self.last_refusal = refusal
+        real = self.aliases.symbol(symbol)
+        with allure.step(f"Read {label} of {symbol} over {period}"):
+            items = self.outcomes.attempt(lambda: self.driver.indicators(real, [name], start, end))
+        if items is None:
             return None
         served = pd.DataFrame({name: [i[name] for i in items]}).astype("float64")
         closes = [float(c) for c in self.stored_closes(symbol, period)]

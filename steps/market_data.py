@@ -1,7 +1,6 @@
 from datetime import date
 
-import parse
-from behave import given, register_type, then, when
+from behave import given, then, when
 from hamcrest import (
     all_of,
     assert_that,
@@ -24,52 +23,46 @@ from support.dsl.market_data import rule_name
 from support.tables import table_to_frame
 
 
-@parse.with_pattern(r"\d{4}-\d{2}-\d{2}")
-def parse_iso_date(text: str) -> date:
-    return date.fromisoformat(text)
-
-
-register_type(IsoDate=parse_iso_date)
-
-
 def _dates(table) -> list[date]:
     return [date.fromisoformat(d) for d in table_to_frame(table)["session"]]
 
 
-# -- issue 4 (specific wordings first: behave takes the first step that matches) ---------
-
-
-@when("an operator makes an incremental load of the {source} history of {period}")
+@when("an operator makes an incremental load of the {source:Symbol} history of {period:Period}")
 def step_incremental(context, source, period):
     context.world.market_data.load_kind(source, period, "incremental")
 
 
-@when("an operator makes a backfill load of the {source} history of {period}")
+@when("an operator makes a backfill load of the {source:Symbol} history of {period:Period}")
 def step_backfill(context, source, period):
     context.world.market_data.load_kind(source, period, "backfill")
 
 
-@when("{count:d} operators load the {source} history of {period} at the same time")
+@when("{count:d} operators load the {source:Symbol} history of {period:Period} at the same time")
 def step_simultaneous(context, count, source, period):
     context.world.market_data.load_simultaneously(count, source, period)
 
 
-@when("an operator loads the {source} history of {period} from the brokerage")
+@when("an operator loads the {source:Symbol} history of {period:Period} from the brokerage")
 def step_load_from_broker(context, source, period):
     context.world.market_data.load_from_broker([source], period)
 
 
-@when("an operator loads the {sources} histories of {period} from the brokerage")
+@when("an operator loads the {sources:Symbols} histories of {period:Period} from the brokerage")
 def step_load_many_from_broker(context, sources, period):
-    context.world.market_data.load_from_broker(datasets.symbol_list(sources), period)
+    context.world.market_data.load_from_broker(sources, period)
 
 
-@when("an operator starts loading the {sources} histories of {period} from the brokerage")
+@when(
+    "an operator starts loading the {sources:Symbols} histories of {period:Period} "
+    "from the brokerage"
+)
 def step_start_load(context, sources, period):
-    context.world.market_data.start_load_from_broker(datasets.symbol_list(sources), period)
+    context.world.market_data.start_load_from_broker(sources, period)
 
 
-@when('an operator tries to load the "{symbol:Quoted}" history of {period} from the brokerage')
+@when(
+    'an operator tries to load the "{symbol:Quoted}" history of {period:Period} from the brokerage'
+)
 def step_try_load_symbol_from_broker(context, symbol, period):
     context.world.market_data.attempt_load_from_broker(symbol, period)
 
@@ -88,7 +81,7 @@ def step_nothing_stored(context, symbol):
 
 
 @when(
-    'an operator loads these daily bars of {symbol}, the one of session "{session:Quoted}" '
+    'an operator loads these daily bars of {symbol:Symbol}, the one of session "{session:Quoted}" '
     'under the symbol "{written:Quoted}":'
 )
 def step_load_bars_one_under(context, symbol, session, written):
@@ -97,29 +90,19 @@ def step_load_bars_one_under(context, symbol, session, written):
     )
 
 
-@when("an operator tries to load the {source} history of {period} from the brokerage")
+@when("an operator tries to load the {source:Symbol} history of {period:Period} from the brokerage")
 def step_try_load_from_broker(context, source, period):
     context.world.market_data.attempt_load_from_broker(source, period)
 
 
-@when("an operator loads a file of exactly the upload limit for {symbol}")
+@when("an operator loads a file of exactly the upload limit for {symbol:Symbol}")
 def step_load_at_limit(context, symbol):
     context.world.market_data.load_file_at_upload_limit(symbol)
 
 
-@when("an operator tries to load a file one byte over the upload limit for {symbol}")
+@when("an operator tries to load a file one byte over the upload limit for {symbol:Symbol}")
 def step_try_oversized(context, symbol):
     context.world.market_data.attempt_oversized_load(symbol)
-
-
-@given("the brokerage is unavailable")
-def step_broker_down(context):
-    context.world.market_data.brokerage_unavailable()
-
-
-@given("the brokerage's market-data feed answers slowly")
-def step_feed_slow(context):
-    context.world.market_data.feed_is_slow()
 
 
 @when("the operator cancels the load")
@@ -127,31 +110,31 @@ def step_cancel(context):
     context.world.market_data.cancel_load()
 
 
-@given("the momentum features of {symbol} have been read")
+@given("the momentum features of {symbol:Symbol} have been read")
 def step_read_features(context, symbol):
     context.world.market_data.read_features(symbol)
 
 
 @when(
-    "the momentum features of {symbols} are split {train:d}/{validation:d}/{test:d} "
+    "the momentum features of {symbols:Symbols} are split {train:d}/{validation:d}/{test:d} "
     "into training, validation and test"
 )
 def step_split(context, symbols, train, validation, test):
     fractions = {"train": train / 100, "validation": validation / 100, "test": test / 100}
-    context.world.market_data.split(datasets.symbol_list(symbols), fractions)
+    context.world.market_data.split(symbols, fractions)
 
 
 @when(
-    "the momentum features of {symbols} are split {train:d}/{validation:d}/{test:d} "
+    "the momentum features of {symbols:Symbols} are split {train:d}/{validation:d}/{test:d} "
     "with {gap:d} sessions left out between the parts"
 )
 def step_split_gap(context, symbols, train, validation, test, gap):
     fractions = {"train": train / 100, "validation": validation / 100, "test": test / 100}
-    context.world.market_data.split(datasets.symbol_list(symbols), fractions, gap=gap)
+    context.world.market_data.split(symbols, fractions, gap=gap)
 
 
 @then(
-    "{count:d} sessions of {symbol} lie between training and validation, "
+    "{count:d} sessions of {symbol:Symbol} lie between training and validation, "
     "and between validation and test"
 )
 def step_split_gaps(context, count, symbol):
@@ -182,7 +165,7 @@ def step_one_stores(context):
     )
 
 
-@then("the stored {symbol} closes of {period} are those of the real {series}")
+@then("the stored {symbol:Symbol} closes of {period:Period} are those of the real {series}")
 def step_real_closes(context, symbol, period, series):
     md = context.world.market_data
     assert_that(md.stored_closes(symbol, period), equal_to(md.real_closes(symbol, period)))
@@ -206,35 +189,38 @@ def step_cancelled(context):
     assert_that(context.world.market_data.operation, has_entries(status="cancelled", done=True))
 
 
-@then("{symbols} each have a bar for every NYSE session of {period}")
+@then("{symbols:Symbols} each have a bar for every NYSE session of {period:Period}")
 def step_each_every_session(context, symbols, period):
     expected = datasets.exchange_sessions(*datasets.parse_period(period))
-    for symbol in datasets.symbol_list(symbols):
+    for symbol in symbols:
         assert_that(context.world.market_data.stored_sessions(symbol), equal_to(expected), symbol)
 
 
-@then("{symbols} have no bars")
+@then("{symbols:Symbols} have no bars")
 def step_none_have_bars(context, symbols):
-    for symbol in datasets.symbol_list(symbols):
+    for symbol in symbols:
         assert_that(context.world.market_data.stored_sessions(symbol), empty(), symbol)
 
 
-@then("{symbol}'s indicators of {period} start after their warm-up and cover every later session")
+@then(
+    "{symbol:Symbol}'s indicators of {period:Period} start after their warm-up "
+    "and cover every later session"
+)
 def step_warmup(context, symbol, period):
     panel = context.world.market_data.indicator_panel(symbol, period)
     assert_that(context.world.market_data.warmup_problems(panel), equal_to({}))
 
 
-@then("every {kind} of {symbol} over {period} agrees with its definition:")
+@then("every {kind} of {symbol:Symbol} over {period:Period} agrees with its definition:")
 def step_agrees_with_definitions(context, kind, symbol, period):
     served, problems = context.world.market_data.served_by_definition(kind, symbol, period)
     assert_that(sorted(served), equal_to(sorted(row[kind] for row in context.table)))
     assert_that(problems, equal_to({}))
 
 
-@when("an operator asks for the momentum features of {symbols} over {period}")
+@when("an operator asks for the momentum features of {symbols:Symbols} over {period:Period}")
 def step_ask_features(context, symbols, period):
-    rows = context.world.market_data.feature_rows_over(datasets.symbol_list(symbols), period)
+    rows = context.world.market_data.feature_rows_over(symbols, period)
     context.world.last = rows
 
 
@@ -245,18 +231,17 @@ def step_features_served(context, count, sessions_noun):
     assert_that(len({row["session"] for row in rows}), equal_to(count))
 
 
-@then("the request for features is refused because the {field} {problem}")
-def step_features_refused(context, field, problem):
-    problems = context.world.market_data.refusal_problems()
-    assert_that(problems, has_item(f"the {field} {problem}"))
+@then("the request for features is refused because {reason:Phrase}")
+def step_features_refused(context, reason):
+    context.world.outcomes.assert_refused_because(reason)
 
 
-@given("{symbol} has closed at {close} on each of {count:d} sessions from {first:IsoDate}")
+@given("{symbol:Symbol} has closed at {close} on each of {count:d} sessions from {first:Date}")
 def step_flat_history(context, symbol, close, count, first):
     context.world.market_data.load_flat_history(symbol, close, count, first)
 
 
-@when("an operator asks for the {label} of {symbol} over {period}")
+@when("an operator asks for the {label:Indicator} of {symbol:Symbol} over {period:Period}")
 def step_ask_indicator(context, label, symbol, period):
     context.world.last = context.world.market_data.indicator_of_period(symbol, label, period)
 
@@ -269,9 +254,8 @@ def step_indicator_as_defined(context):
 
 @then("it is refused as an indicator the platform does not offer")
 def step_indicator_refused(context):
-    refusal = context.world.market_data.last_refusal
-    assert_that(refusal, is_not(none()), "the indicator was served")
-    assert_that(refusal.field_problems, has_entries(indicators="invalid_choice"))
+    reason = "the indicator is not one of the accepted values"
+    context.world.outcomes.assert_refused_because(reason)
 
 
 @then('the quality report counts {rows:d} row breaking the "{rule}" rule')
@@ -279,19 +263,19 @@ def step_quality_counts(context, rows, rule):
     assert_that(context.world.market_data.rules_counted(), has_entries({rule_name(rule): rows}))
 
 
-@then("the momentum labels of {symbol} are:")
+@then("the momentum labels of {symbol:Symbol} are:")
 def step_labels(context, symbol):
     words = {1: "yes", 0: "no", None: "not known yet"}
     shown = {s: words[label] for s, label in context.world.market_data.labels(symbol).items()}
     assert_that(shown, equal_to({row["session"]: row["next session up"] for row in context.table}))
 
 
-@then("no momentum feature row of {symbol} up to {day:IsoDate} has changed")
+@then("no momentum feature row of {symbol:Symbol} up to {day:Date} has changed")
 def step_no_feature_change(context, symbol, day):
     assert_that(context.world.market_data.feature_changes(symbol, day), empty())
 
 
-@then("the momentum row of {symbol} for {day:IsoDate} was unlabelled and now has its label")
+@then("the momentum row of {symbol:Symbol} for {day:Date} was unlabelled and now has its label")
 def step_label_filled(context, symbol, day):
     md = context.world.market_data
     assert_that(md.feature_label(symbol, day), none())
@@ -323,33 +307,30 @@ def step_split_sizes(context, train, validation, test):
     assert_that(got, equal_to(expected))
 
 
-@then("each session's rows of {symbols} are in the same part")
+@then("each session's rows of {symbols:Symbols} are in the same part")
 def step_split_together(context, symbols):
     parts = context.world.market_data.last_split["parts"].values()
-    count = len(datasets.symbol_list(symbols))
+    count = len(symbols)
     assert_that([p["rows"] for p in parts], equal_to([p["sessions"] * count for p in parts]))
 
 
-# -- issue 3 and before -----------------------------------------------------------------
-
-
-@when("an operator loads the {source} history of {period} without these sessions:")
+@when("an operator loads the {source:Symbol} history of {period:Period} without these sessions:")
 def step_load_history_without(context, source, period):
     context.world.market_data.load_history(source, period, without=_dates(context.table))
 
 
-@when("an operator loads the {source} history of {period} again")
+@when("an operator loads the {source:Symbol} history of {period:Period} again")
 def step_load_history_again(context, source, period):
     context.world.market_data.load_history(source, period)
 
 
-@given("the {source} history of {period} has been loaded")
-@when("an operator loads the {source} history of {period}")
+@given("the {source:Symbol} history of {period:Period} has been loaded")
+@when("an operator loads the {source:Symbol} history of {period:Period}")
 def step_load_history(context, source, period):
     context.world.market_data.load_history(source, period)
 
 
-@when("an operator loads these daily bars of {symbol}:")
+@when("an operator loads these daily bars of {symbol:Symbol}:")
 def step_load_bars(context, symbol):
     context.world.market_data.load_bars(symbol, table_to_frame(context.table))
 
@@ -365,17 +346,22 @@ def step_stored_in_capitals(context):
     assert_that(md.stored_under_described_symbol(), equal_to([md.described_symbol.upper()]))
 
 
-@when("an operator loads a correction of the {symbol} bar of {session:IsoDate} closing at {close}")
+@when(
+    "an operator loads a correction of the {symbol:Symbol} bar of {session:Date} closing at {close}"
+)
 def step_correct(context, symbol, session, close):
     context.world.market_data.correct_close(symbol, session, close)
 
 
-@when("an operator tries to load {file} for {symbol}")
+@when("an operator tries to load {file:NotBars} for {symbol:Symbol}")
 def step_try_load(context, file, symbol):
     context.world.market_data.attempt_load(file, symbol)
 
 
-@given("the closes of the StockCharts ChartSchool {example} example have been loaded as {symbol}:")
+@given(
+    "the closes of the StockCharts ChartSchool {example} example "
+    "have been loaded as {symbol:Symbol}:"
+)
 def step_load_example(context, example, symbol):
     context.world.market_data.load_worked_example(symbol, table_to_frame(context.table))
 
@@ -423,39 +409,38 @@ def step_quarantined(context, session, rule):
     assert_that(context.world.market_data.quarantined_rules(session), has_item(rule_name(rule)))
 
 
-@then("{symbol} has a bar for every NYSE session of {period} and no other")
+@then("{symbol:Symbol} has a bar for every NYSE session of {period:Period} and no other")
 def step_every_session(context, symbol, period):
     expected = datasets.exchange_sessions(*datasets.parse_period(period))
     assert_that(context.world.market_data.stored_sessions(symbol), equal_to(expected))
 
 
-@then("{symbol} has bars for exactly these sessions:")
+@then("{symbol:Symbol} has bars for exactly these sessions:")
 def step_exact_sessions(context, symbol):
     stored = context.world.market_data.stored_sessions(symbol)
     assert_that(stored, equal_to(_dates(context.table)))
 
 
-@then("{symbol} has no bars")
+@then("{symbol:Symbol} has no bars")
 def step_no_bars(context, symbol):
     assert_that(context.world.market_data.stored_sessions(symbol), empty())
 
 
-@then("the {symbol} bar of {session:IsoDate} closes at {close}")
+@then("the {symbol:Symbol} bar of {session:Date} closes at {close}")
 def step_closes_at(context, symbol, session, close):
     bar = context.world.market_data.bar(symbol, session)
     assert_that(float(bar["close"]), equal_to(float(close)))
 
 
-@then('the load is refused because "{reason}"')
+@then('the load is refused because "{reason:Quoted}"')
 def step_refused(context, reason):
-    refusal = context.world.market_data.last_refusal
-    assert_that(refusal, is_not(none()), "the load was accepted")
+    refusal = context.world.outcomes.last_refusal("the load")
     assert_that(refusal.details.get("reason", ""), contains_string(reason))
 
 
-@then("the load is refused because the {field} {problem}")
-def step_load_refused_field(context, field, problem):
-    assert_that(context.world.market_data.refusal_problems(), has_item(f"the {field} {problem}"))
+@then("the load is refused because {reason:Phrase}")
+def step_load_refused_because(context, reason):
+    context.world.outcomes.assert_refused_because(reason)
 
 
 @then("the refused load is on record as failed")
@@ -463,13 +448,16 @@ def step_refused_on_record(context):
     assert_that(context.world.market_data.refused_run(), has_entries(status="failed", inserted=0))
 
 
-@then("the quality report of the load lists these missing {symbol} sessions:")
+@then("the quality report of the load lists these missing {symbol:Symbol} sessions:")
 def step_gaps(context, symbol):
     missing = context.world.market_data.missing_sessions(symbol)
     assert_that(missing, equal_to(_dates(context.table)))
 
 
-@then("the platform's {indicator} of {symbol} agrees with the worked example to the cent")
+@then(
+    "the platform's {indicator:Indicator} of {symbol:Symbol} agrees with the worked example "
+    "to the cent"
+)
 def step_indicator_agrees(context, indicator, symbol):
     platform, example = context.world.market_data.indicator_vs_example(indicator)
     assert_that(platform, equal_to(example))
