@@ -49,9 +49,7 @@ def _steps() -> list[tuple[str, str, str]]:
 def matches_of(definitions: dict[str, list[Any]]) -> dict[tuple[str, str], list[str]]:
     """``{(keyword, text): [definitions matching it]}`` for every step of the features."""
     return {
-        (keyword, text): [
-            d.describe() for d in _candidates(definitions, keyword) if d.match(text)
-        ]
+        (keyword, text): [d.describe() for d in _candidates(definitions, keyword) if d.match(text)]
         for _, keyword, text in _steps()
     }
 
