@@ -57,8 +57,7 @@ def step_link_active(context, name):
 
 @then("{name:Name}'s brokerage link needs their authorisation again")
 def step_link_reauth(context, name):
-    link = context.world.brokerage_link.link_of(name)
-    assert_that(link, has_entries(status="reauth_required"))
+    assert_that(context.world.brokerage_link.needs_authorisation_again(name), equal_to(True))
 
 
 @then("{name:Name} has no brokerage link")

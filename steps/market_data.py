@@ -434,8 +434,7 @@ def step_closes_at(context, symbol, session, close):
 
 @then('the load is refused because "{reason:Quoted}"')
 def step_refused(context, reason):
-    refusal = context.world.outcomes.last_refusal("the load")
-    assert_that(refusal.details.get("reason", ""), contains_string(reason))
+    assert_that(context.world.outcomes.stated_reason("the load"), contains_string(reason))
 
 
 @then("the load is refused because {reason:Phrase}")

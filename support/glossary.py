@@ -80,6 +80,8 @@ PROBLEMS = {
 FIELD_PROBLEMS = {
     ("investment_horizon_years", "out_of_range"): "is outside 1 to 50 years",
 }
+# The status of a brokerage link whose access the brokerage no longer grants.
+REAUTH_REQUIRED = "reauth_required"
 _NAME = r"[A-Z][\w-]*"
 
 

@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import allure
 
+from support import glossary
 from support.drivers.brokerage import BrowserResult
 from support.drivers.brokerage_link import BrokerageLinkDriver
 from support.dsl.brokerage import Brokerage
@@ -103,10 +104,17 @@ class BrokerageLink:
         client_id, token = self._ids(name)
         with allure.step(f"Look at {name}'s brokerage link"):
             link = self.outcomes.attempt(lambda: self.driver.link_of(client_id, token=token))
-        if link is None and self.outcomes.last_refusal().code != "brokerage_not_linked":
-            raise self.outcomes.last_refusal()
+        refusal = self.outcomes.refusal
+        if link is None and refusal is not None and refusal.code != "brokerage_not_linked":
+            raise refusal
         self._saw(name, link)
         return link
+
+    def needs_authorisation_again(self, name: str) -> bool:
+        """Whether ``name``'s link waits for the client to grant access again."""
+        link = self.link_of(name)
+        assert link is not None, f"{name} has no brokerage link"
+        return link["status"] == glossary.REAUTH_REQUIRED
 
     def renewed_since_linking(self, name: str) -> bool:
         """Whether QuantDesk has renewed ``name``'s access since the link was made (a

@@ -224,6 +224,16 @@ class OnboardingChecklist:
             "funded": bool(self.read(name, "deposits")),
         }
 
+    def shows_link_needs_authorisation_again(self, name: str) -> bool:
+        """Whether ``name``'s checklist shows the link waiting for access to be granted again
+        (so the link step is not done and the client is not active)."""
+        shown = self.checklist(name)
+        return (
+            shown["brokerage_link"] == glossary.REAUTH_REQUIRED
+            and shown["status"] == "registered"
+            and shown["steps"]["brokerage_linked"] is False
+        )
+
     def status_of(self, name: str) -> tuple[str, str]:
         """(status on the client record, status on the onboarding checklist)."""
         return self.read(name, "client record")["status"], self.checklist(name)["status"]

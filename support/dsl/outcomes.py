@@ -59,6 +59,10 @@ class Outcomes:
         assert self.refusal is not None, f"{what} was accepted"
         return self.refusal
 
+    def stated_reason(self, what: str = "the request") -> str:
+        """The reason the platform gave for the last refusal in its own words, if any."""
+        return str(self.last_refusal(what).details.get("reason", ""))
+
     def told_not_found(self) -> bool:
         """Whether the last attempt was told that what it asked for does not exist."""
         return isinstance(self.refusal, NotFound)
