@@ -1,3 +1,6 @@
+"""Loading daily bars from operators' files, reading them back, and the quality of each
+load: steps of features/market_data.feature."""
+
 from datetime import date
 
 from behave import given, then, when
@@ -10,12 +13,8 @@ from hamcrest import (
     greater_than,
     has_entries,
     has_item,
-    has_length,
     instance_of,
-    is_not,
     less_than,
-    none,
-    not_none,
 )
 
 from support import datasets
@@ -42,44 +41,6 @@ def step_simultaneous(context, count, source, period):
     context.world.market_data.load_simultaneously(count, source, period)
 
 
-@when("an operator loads the {source:Symbol} history of {period:Period} from the brokerage")
-def step_load_from_broker(context, source, period):
-    context.world.market_data.load_from_broker([source], period)
-
-
-@when("an operator loads the {sources:Symbols} histories of {period:Period} from the brokerage")
-def step_load_many_from_broker(context, sources, period):
-    context.world.market_data.load_from_broker(sources, period)
-
-
-@when(
-    "an operator starts loading the {sources:Symbols} histories of {period:Period} "
-    "from the brokerage"
-)
-def step_start_load(context, sources, period):
-    context.world.market_data.start_load_from_broker(sources, period)
-
-
-@when(
-    'an operator tries to load the "{symbol:Quoted}" history of {period:Period} from the brokerage'
-)
-def step_try_load_symbol_from_broker(context, symbol, period):
-    context.world.market_data.attempt_load_from_broker(symbol, period)
-
-
-@then('the load is refused because "{symbol:Quoted}" breaks the symbol rule')
-def step_refused_symbol(context, symbol):
-    problems = context.world.market_data.symbol_refusal()
-    assert_that(problems, has_length(1), "refused, but not for breaking the symbol rule")
-    assert_that(problems[0]["message"], contains_string("symbol rule"))
-    assert_that(problems[0]["message"], contains_string(symbol))
-
-
-@then('nothing is stored for "{symbol:Quoted}"')
-def step_nothing_stored(context, symbol):
-    assert_that(context.world.market_data.nothing_stored_for(symbol), empty())
-
-
 @when(
     'an operator loads these daily bars of {symbol:Symbol}, the one of session "{session:Quoted}" '
     'under the symbol "{written:Quoted}":'
@@ -90,11 +51,6 @@ def step_load_bars_one_under(context, symbol, session, written):
     )
 
 
-@when("an operator tries to load the {source:Symbol} history of {period:Period} from the brokerage")
-def step_try_load_from_broker(context, source, period):
-    context.world.market_data.attempt_load_from_broker(source, period)
-
-
 @when("an operator loads a file of exactly the upload limit for {symbol:Symbol}")
 def step_load_at_limit(context, symbol):
     context.world.market_data.load_file_at_upload_limit(symbol)
@@ -103,42 +59,6 @@ def step_load_at_limit(context, symbol):
 @when("an operator tries to load a file one byte over the upload limit for {symbol:Symbol}")
 def step_try_oversized(context, symbol):
     context.world.market_data.attempt_oversized_load(symbol)
-
-
-@when("the operator cancels the load")
-def step_cancel(context):
-    context.world.market_data.cancel_load()
-
-
-@given("the momentum features of {symbol:Symbol} have been read")
-def step_read_features(context, symbol):
-    context.world.market_data.read_features(symbol)
-
-
-@when(
-    "the momentum features of {symbols:Symbols} are split {train:d}/{validation:d}/{test:d} "
-    "into training, validation and test"
-)
-def step_split(context, symbols, train, validation, test):
-    fractions = {"train": train / 100, "validation": validation / 100, "test": test / 100}
-    context.world.market_data.split(symbols, fractions)
-
-
-@when(
-    "the momentum features of {symbols:Symbols} are split {train:d}/{validation:d}/{test:d} "
-    "with {gap:d} sessions left out between the parts"
-)
-def step_split_gap(context, symbols, train, validation, test, gap):
-    fractions = {"train": train / 100, "validation": validation / 100, "test": test / 100}
-    context.world.market_data.split(symbols, fractions, gap=gap)
-
-
-@then(
-    "{count:d} sessions of {symbol:Symbol} lie between training and validation, "
-    "and between validation and test"
-)
-def step_split_gaps(context, count, symbol):
-    assert_that(context.world.market_data.sessions_between_parts(symbol), equal_to([count, count]))
 
 
 @then("the load stores {inserted:d} new bars and skips the {skipped:d} sessions it was not for")
@@ -165,30 +85,6 @@ def step_one_stores(context):
     )
 
 
-@then("the stored {symbol:Symbol} closes of {period:Period} are those of the real {series}")
-def step_real_closes(context, symbol, period, series):
-    md = context.world.market_data
-    assert_that(md.stored_closes(symbol, period), equal_to(md.real_closes(symbol, period)))
-
-
-@then("the load completed at once, not in the background")
-def step_at_once(context):
-    assert_that(context.world.market_data.operation, none())
-
-
-@then("the load ran in the background and its progress reached 100 % without going back")
-def step_background_progress(context):
-    md = context.world.market_data
-    assert_that(md.operation, has_entries(status="succeeded", done=True))
-    assert_that(md.progress_seen[-1], equal_to(100.0))
-    assert_that(md.progress_seen, equal_to(sorted(md.progress_seen)))
-
-
-@then("the load ends as cancelled")
-def step_cancelled(context):
-    assert_that(context.world.market_data.operation, has_entries(status="cancelled", done=True))
-
-
 @then("{symbols:Symbols} each have a bar for every NYSE session of {period:Period}")
 def step_each_every_session(context, symbols, period):
     expected = datasets.exchange_sessions(*datasets.parse_period(period))
@@ -202,116 +98,14 @@ def step_none_have_bars(context, symbols):
         assert_that(context.world.market_data.stored_sessions(symbol), empty(), symbol)
 
 
-@then(
-    "{symbol:Symbol}'s indicators of {period:Period} start after their warm-up "
-    "and cover every later session"
-)
-def step_warmup(context, symbol, period):
-    panel = context.world.market_data.indicator_panel(symbol, period)
-    assert_that(context.world.market_data.warmup_problems(panel), equal_to({}))
-
-
-@then("every {kind} of {symbol:Symbol} over {period:Period} agrees with its definition:")
-def step_agrees_with_definitions(context, kind, symbol, period):
-    served, problems = context.world.market_data.served_by_definition(kind, symbol, period)
-    assert_that(sorted(served), equal_to(sorted(row[kind] for row in context.table)))
-    assert_that(problems, equal_to({}))
-
-
-@when("an operator asks for the momentum features of {symbols:Symbols} over {period:Period}")
-def step_ask_features(context, symbols, period):
-    rows = context.world.market_data.feature_rows_over(symbols, period)
-    context.world.last = rows
-
-
-@then("the momentum features of {count:d} {sessions_noun} are served")
-def step_features_served(context, count, sessions_noun):
-    rows = context.world.last
-    assert_that(rows, not_none(), "the request was refused")
-    assert_that(len({row["session"] for row in rows}), equal_to(count))
-
-
-@then("the request for features is refused because {reason:Phrase}")
-def step_features_refused(context, reason):
-    context.world.outcomes.assert_refused_because(reason)
-
-
 @given("{symbol:Symbol} has closed at {close} on each of {count:d} sessions from {first:Date}")
 def step_flat_history(context, symbol, close, count, first):
     context.world.market_data.load_flat_history(symbol, close, count, first)
 
 
-@when("an operator asks for the {label:Indicator} of {symbol:Symbol} over {period:Period}")
-def step_ask_indicator(context, label, symbol, period):
-    context.world.last = context.world.market_data.indicator_of_period(symbol, label, period)
-
-
-@then("it is served as defined for every session")
-def step_indicator_as_defined(context):
-    assert_that(context.world.last, is_not(none()), "the indicator was refused")
-    assert_that(context.world.last, equal_to({}))
-
-
-@then("it is refused as an indicator the platform does not offer")
-def step_indicator_refused(context):
-    reason = "the indicator is not one of the accepted values"
-    context.world.outcomes.assert_refused_because(reason)
-
-
 @then('the quality report counts {rows:d} row breaking the "{rule}" rule')
 def step_quality_counts(context, rows, rule):
     assert_that(context.world.market_data.rules_counted(), has_entries({rule_name(rule): rows}))
-
-
-@then("the momentum labels of {symbol:Symbol} are:")
-def step_labels(context, symbol):
-    words = {1: "yes", 0: "no", None: "not known yet"}
-    shown = {s: words[label] for s, label in context.world.market_data.labels(symbol).items()}
-    assert_that(shown, equal_to({row["session"]: row["next session up"] for row in context.table}))
-
-
-@then("no momentum feature row of {symbol:Symbol} up to {day:Date} has changed")
-def step_no_feature_change(context, symbol, day):
-    assert_that(context.world.market_data.feature_changes(symbol, day), empty())
-
-
-@then("the momentum row of {symbol:Symbol} for {day:Date} was unlabelled and now has its label")
-def step_label_filled(context, symbol, day):
-    md = context.world.market_data
-    assert_that(md.feature_label(symbol, day), none())
-    assert_that(md.feature_label(symbol, day, fresh=True), not_none())
-
-
-@then(
-    "every training session comes before every validation session, "
-    "and those before every test session"
-)
-def step_split_order(context):
-    parts = context.world.market_data.last_split["parts"]
-    order = [
-        parts[p][k]
-        for p in ("train", "validation", "test")
-        for k in ("first_session", "last_session")
-    ]
-    assert_that(order, equal_to(sorted(order)))
-    assert_that(len(set(order)), equal_to(6))
-
-
-@then("the parts hold {train:d} %, {validation:d} % and {test:d} % of the sessions")
-def step_split_sizes(context, train, validation, test):
-    split = context.world.market_data.last_split
-    n = split["sessions"]
-    expected = [n * train // 100, n * validation // 100]
-    expected.append(n - sum(expected))
-    got = [split["parts"][p]["sessions"] for p in ("train", "validation", "test")]
-    assert_that(got, equal_to(expected))
-
-
-@then("each session's rows of {symbols:Symbols} are in the same part")
-def step_split_together(context, symbols):
-    parts = context.world.market_data.last_split["parts"].values()
-    count = len(symbols)
-    assert_that([p["rows"] for p in parts], equal_to([p["sessions"] * count for p in parts]))
 
 
 @when("an operator loads the {source:Symbol} history of {period:Period} without these sessions:")
@@ -356,14 +150,6 @@ def step_correct(context, symbol, session, close):
 @when("an operator tries to load {file:NotBars} for {symbol:Symbol}")
 def step_try_load(context, file, symbol):
     context.world.market_data.attempt_load(file, symbol)
-
-
-@given(
-    "the closes of the StockCharts ChartSchool {example} example "
-    "have been loaded as {symbol:Symbol}:"
-)
-def step_load_example(context, example, symbol):
-    context.world.market_data.load_worked_example(symbol, table_to_frame(context.table))
 
 
 @then("the load succeeds with every bar stored")
@@ -451,12 +237,3 @@ def step_refused_on_record(context):
 def step_gaps(context, symbol):
     missing = context.world.market_data.missing_sessions(symbol)
     assert_that(missing, equal_to(_dates(context.table)))
-
-
-@then(
-    "the platform's {indicator:Indicator} of {symbol:Symbol} agrees with the worked example "
-    "to the cent"
-)
-def step_indicator_agrees(context, indicator, symbol):
-    platform, example = context.world.market_data.indicator_vs_example(indicator)
-    assert_that(platform, equal_to(example))

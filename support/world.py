@@ -23,9 +23,13 @@ from support.dsl.aliases import Aliases
 from support.dsl.brokerage import ACCESS_TOKEN_TTL_SECONDS, Brokerage
 from support.dsl.brokerage_link import BrokerageLink
 from support.dsl.client_setup import ClientSetup
+from support.dsl.feature_sets import FeatureSets
 from support.dsl.funding import Funding
+from support.dsl.indicators import Indicators
 from support.dsl.market_data import MarketData
+from support.dsl.market_feed import MarketFeed
 from support.dsl.onboarding import Onboarding, OnboardingChecklist
+from support.dsl.operations import Operations
 from support.dsl.outcomes import Outcomes
 from support.dsl.platform_clock import PlatformClock
 from support.dsl.platform_health import PlatformHealth
@@ -57,19 +61,50 @@ class World:
             self.redactor,
             system="brokerage",
         )
-        key, outcomes = target.operator_key, self.outcomes
         self.brokerage = Brokerage(
             BrokerageDriver(self.broker_http),
             self.aliases,
             self.cleanups,
             reachable=bool(target.broker_url),
         )
-        self.platform_health = PlatformHealth(PlatformHealthDriver(self.http, key), outcomes)
+        self._platform()
+        self._market_data()
+        self._onboarding()
+        self.access_control = AccessControl(
+            AccessDriver(self.http, target.operator_key),
+            self.onboarding,
+            self.client_setup,
+            self.brokerage_link,
+            self.funding,
+            self.aliases,
+        )
+        self.last: Any = None
+
+    def _platform(self) -> None:
+        key = self.target.operator_key
+        self.platform_health = PlatformHealth(PlatformHealthDriver(self.http, key), self.outcomes)
         self.platform_clock = PlatformClock(PlatformClockDriver(self.http, key), self.cleanups)
+        self.platform_clock.lifetimes.update(
+            {
+                "sign-in": lambda name: timedelta(seconds=self.onboarding.session_lifetimes[name]),
+                "started link": lambda name: self.brokerage_link.started[name]["expires_at"],
+                "access": lambda _: timedelta(seconds=ACCESS_TOKEN_TTL_SECONDS),
+            }
+        )
+
+    def _market_data(self) -> None:
+        driver, outcomes = MarketDataDriver(self.http, self.target.operator_key), self.outcomes
+        self.operations = Operations(driver)
+        self.market_data = MarketData(driver, self.aliases, outcomes, self.operations)
+        self.market_feed = MarketFeed(self.market_data, self.operations, outcomes)
+        self.indicators = Indicators(self.market_data, outcomes)
+        self.feature_sets = FeatureSets(self.market_data, outcomes)
+
+    def _onboarding(self) -> None:
+        key, outcomes = self.target.operator_key, self.outcomes
         self.onboarding = Onboarding(
             OnboardingDriver(self.http, key), self.aliases, self.redactor, outcomes
         )
-        self.market_data = MarketData(MarketDataDriver(self.http, key), self.aliases, outcomes)
         self.client_setup = ClientSetup(
             ClientSetupDriver(self.http, key), self.onboarding, self.market_data, outcomes
         )
@@ -82,22 +117,6 @@ class World:
         self.checklist = OnboardingChecklist(
             self.onboarding, self.client_setup, self.brokerage_link, self.funding, outcomes
         )
-        self.access_control = AccessControl(
-            AccessDriver(self.http, key),
-            self.onboarding,
-            self.client_setup,
-            self.brokerage_link,
-            self.funding,
-            self.aliases,
-        )
-        self.platform_clock.lifetimes.update(
-            {
-                "sign-in": lambda name: timedelta(seconds=self.onboarding.session_lifetimes[name]),
-                "started link": lambda name: self.brokerage_link.started[name]["expires_at"],
-                "access": lambda _: timedelta(seconds=ACCESS_TOKEN_TTL_SECONDS),
-            }
-        )
-        self.last: Any = None
 
     def close(self) -> None:
         try:

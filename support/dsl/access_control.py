@@ -36,8 +36,8 @@ from support.drivers.http import ApiError, Forbidden, NotFound, Unauthenticated
 from support.dsl.aliases import Aliases
 from support.dsl.brokerage_link import BrokerageLink
 from support.dsl.client_setup import ClientSetup
+from support.dsl.feature_sets import FEATURE_SET
 from support.dsl.funding import Funding
-from support.dsl.market_data import FEATURE_SET
 from support.dsl.onboarding import Onboarding
 from support.dsl.outcomes import answer_or_refusal
 from support.reporting import attach_text
