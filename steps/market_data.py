@@ -28,12 +28,12 @@ def _dates(table) -> list[date]:
 
 @when("an operator makes an incremental load of the {source:Symbol} history of {period:Period}")
 def step_incremental(context, source, period):
-    context.world.market_data.load_kind(source, period, "incremental")
+    context.world.market_data.load_history(source, period, kind="incremental")
 
 
 @when("an operator makes a backfill load of the {source:Symbol} history of {period:Period}")
 def step_backfill(context, source, period):
-    context.world.market_data.load_kind(source, period, "backfill")
+    context.world.market_data.load_history(source, period, kind="backfill")
 
 
 @when("{count:d} operators load the {source:Symbol} history of {period:Period} at the same time")

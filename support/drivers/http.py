@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import ssl
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -119,7 +118,6 @@ class RecordingClient:
     redactor: Redactor
     system: str = "quantdesk"
     timeout: float = 10.0
-    exchanges: list[Exchange] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._client = httpx.Client(
@@ -165,7 +163,6 @@ class RecordingClient:
             response_headers=r.headers(response.headers),
             response_body=r.body(response.content, response.headers.get("content-type", "")),
         )
-        self.exchanges.append(exchange)
         allure.attach(
             exchange.render(),
             name=f"{self.system}: {exchange.method} {request.url.path} -> {exchange.status}",
@@ -192,7 +189,3 @@ class PlatformApi:
     def _as(self, token: str | None) -> dict[str, str]:
         """A signed-in client's credentials, or the operator's without a ``token``."""
         return {"Authorization": f"Bearer {token}"} if token else self._operator()
-
-
-def pretty(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False)

@@ -190,10 +190,6 @@ class MarketData:
             run = self.driver.ingest_csv(datasets.to_csv(bars), kind="full", source="operator")
         assert run["status"] == "succeeded", run
 
-    def load_kind(self, source: str, period: str, kind: str) -> dict[str, Any]:
-        """An ``incremental`` or ``backfill`` load of real history."""
-        return self.load_history(source, period, kind=kind)
-
     def load_simultaneously(self, count: int, source: str, period: str) -> list[Any]:
         """``count`` loads of the same history at once; each run, or the refusal it met."""
         start, end = datasets.parse_period(period)
