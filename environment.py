@@ -8,7 +8,9 @@ import platform as host
 from pathlib import Path
 
 import httpx
+from behave.model import Scenario
 from behave.model_core import Status
+from behave.runner import Context
 
 from support.config import TargetConfig
 from support.drivers.launcher import EmbeddedSystem
@@ -44,7 +46,7 @@ def _probe_remote(config: TargetConfig) -> dict:
         ) from None
 
 
-def before_all(context):
+def before_all(context: Context) -> None:
     # A failure here (launch error, unreachable target) is raised once: behave prints it
     # as one HOOK-ERROR and aborts the run instead of failing every scenario.
     config = TargetConfig.from_sources(context.config.userdata, os.environ)
@@ -88,7 +90,7 @@ def before_all(context):
     )
 
 
-def before_scenario(context, scenario):
+def before_scenario(context: Context, scenario: Scenario) -> None:
     if "needs.controls" in scenario.effective_tags and not context.target.controls_enabled:
         scenario.skip("the target does not offer test controls (@needs.controls)")
         return
@@ -97,7 +99,7 @@ def before_scenario(context, scenario):
     context.world = World(context.target)
 
 
-def after_scenario(context, scenario):
+def after_scenario(context: Context, scenario: Scenario) -> None:
     world = getattr(context, "world", None)
     if scenario.status in (Status.failed, Status.error) and context.system is not None:
         for process in context.system.processes:
@@ -113,7 +115,7 @@ def after_scenario(context, scenario):
         context.world = None
 
 
-def after_all(context):
+def after_all(context: Context) -> None:
     if getattr(context, "system", None) is not None:
         context.system.stop()
     if context.target.operator_key:

@@ -4,42 +4,41 @@ does not know refused loudly."""
 import pytest
 
 from support import glossary
-from support.drivers.http import ApiError, ValidationRefused
-
-
-def _refused(code: str, **fields: str) -> ApiError:
-    details = {"fields": [{"field": f, "code": c} for f, c in fields.items()]}
-    return ValidationRefused(422, code, "refused", details)
+from tests.conftest import refusal
 
 
 def test_a_reason_names_the_client_it_was_about():
-    refusal = ApiError(409, "brokerage_not_linked", "no link")
-    assert glossary.reasons_of(refusal, "Alice") == ["Alice has not linked a brokerage account"]
+    not_linked = refusal(409, "brokerage_not_linked")
+    assert glossary.reasons_of(not_linked, "Alice") == ["Alice has not linked a brokerage account"]
 
 
 def test_field_problems_read_as_the_field_and_its_problem():
-    refusal = _refused(
+    refused = refusal(
+        422,
         "validation_failed",
         **{"amount": "too_precise", "Idempotency-Key": "idempotency_key_reused"},
     )
-    assert glossary.reasons_of(refusal) == [
+    assert glossary.reasons_of(refused) == [
         "the amount has more than 2 decimal places",
         "the request key was used for another deposit",
     ]
 
 
 def test_a_field_may_word_a_problem_in_its_own_terms():
-    refusal = _refused(
-        "validation_failed", investment_horizon_years="out_of_range", cash_buffer="out_of_range"
+    refused = refusal(
+        422,
+        "validation_failed",
+        investment_horizon_years="out_of_range",
+        cash_buffer="out_of_range",
     )
-    assert glossary.problems_of(refusal) == {
+    assert glossary.problems_of(refused) == {
         "investment horizon": "is outside 1 to 50 years",
         "cash buffer": "is out of range",
     }
 
 
 def test_a_code_the_glossary_does_not_know_is_shown_as_it_is():
-    assert glossary.reasons_of(ApiError(500, "something_new", "?")) == ["something_new"]
+    assert glossary.reasons_of(refusal(500, "something_new")) == ["something_new"]
 
 
 @pytest.mark.parametrize(

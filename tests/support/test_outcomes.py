@@ -2,18 +2,10 @@
 
 import pytest
 
-from support.drivers.http import ApiError, Conflict, NotFound, ValidationRefused
 from support.dsl.outcomes import Outcomes, answer_or_refusal
+from tests.conftest import refusal, refused_by
 
-
-def _refuse(refusal: ApiError):
-    def action():
-        raise refusal
-
-    return action
-
-
-NOT_LINKED = Conflict(409, "brokerage_not_linked", "no link")
+NOT_LINKED = refusal(409, "brokerage_not_linked")
 
 
 def test_an_accepted_attempt_answers_and_keeps_no_refusal():
@@ -24,7 +16,7 @@ def test_an_accepted_attempt_answers_and_keeps_no_refusal():
 
 def test_a_refused_attempt_answers_none_and_keeps_the_refusal():
     outcomes = Outcomes()
-    assert outcomes.attempt(_refuse(NOT_LINKED), about="Alice") is None
+    assert outcomes.attempt(refused_by(NOT_LINKED), about="Alice") is None
     assert outcomes.last_refusal() is NOT_LINKED
 
 
@@ -32,7 +24,7 @@ def test_an_attempt_expected_to_be_accepted_fails_with_the_refusal():
     with pytest.raises(
         AssertionError, match="Alice's deposit was refused: 409 brokerage_not_linked"
     ):
-        Outcomes().attempt(_refuse(NOT_LINKED), expect="accepted", what="Alice's deposit")
+        Outcomes().attempt(refused_by(NOT_LINKED), expect="accepted", what="Alice's deposit")
 
 
 def test_an_attempt_expected_to_be_refused_fails_when_accepted():
@@ -49,7 +41,7 @@ def test_asking_for_the_refusal_of_an_accepted_attempt_fails():
 
 def test_the_reason_is_judged_in_the_glossarys_words_about_the_client_refused():
     outcomes = Outcomes()
-    outcomes.attempt(_refuse(NOT_LINKED), about="Alice")
+    outcomes.attempt(refused_by(NOT_LINKED), about="Alice")
     outcomes.assert_refused_because("Alice has not linked a brokerage account")
     with pytest.raises(AssertionError, match="not because 'Bob has not linked"):
         outcomes.assert_refused_because("Bob has not linked a brokerage account")
@@ -58,11 +50,8 @@ def test_the_reason_is_judged_in_the_glossarys_words_about_the_client_refused():
 
 
 def test_the_problems_listed_are_judged_in_the_glossarys_words():
-    refusal = ValidationRefused(
-        422, "validation_failed", "bad", {"fields": [{"field": "email", "code": "required"}]}
-    )
     outcomes = Outcomes()
-    outcomes.attempt(_refuse(refusal))
+    outcomes.attempt(refused_by(refusal(422, "validation_failed", email="required")))
     outcomes.assert_refused_listing({"email": "is missing"})
     with pytest.raises(AssertionError, match="refused listing"):
         outcomes.assert_refused_listing({"email": "is not a valid email address"})
@@ -70,11 +59,11 @@ def test_the_problems_listed_are_judged_in_the_glossarys_words():
 
 def test_not_found_and_the_platforms_own_reason_are_told_apart():
     outcomes = Outcomes()
-    outcomes.attempt(_refuse(NotFound(404, "not_found", "no", {"reason": "gone"})))
+    outcomes.attempt(refused_by(refusal(404, "not_found", reason="gone")))
     assert outcomes.told_not_found()
     assert outcomes.stated_reason() == "gone"
 
 
 def test_answer_or_refusal_returns_what_happened():
     assert answer_or_refusal(lambda: 3) == 3
-    assert answer_or_refusal(_refuse(NOT_LINKED)) is NOT_LINKED
+    assert answer_or_refusal(refused_by(NOT_LINKED)) is NOT_LINKED
