@@ -68,10 +68,10 @@ class Outcomes:
         return isinstance(self.refusal, NotFound)
 
     def assert_refused_because(self, words: str) -> None:
-        """The last attempt was refused for the reason the specification words so."""
+        """The last attempt was refused for this reason alone, as the specification words it."""
         expected = glossary.check_reason(words)
         reasons = glossary.reasons_of(self.last_refusal(), self.about)
-        assert expected in reasons, f"refused because {reasons}, not because {expected!r}"
+        assert reasons == [expected], f"refused because {reasons}, not because {expected!r}"
 
     def assert_refused_listing(self, problems: dict[str, str]) -> None:
         """The last attempt was refused for exactly these ``{field: problem}`` (in words)."""
