@@ -48,7 +48,10 @@ class PlatformHealth:
         """Liveness, and readiness as ``{status, checks}`` whether ready or not."""
         with allure.step("Ask the platform whether it is alive and ready"):
             health = self.driver.health()
-            try:
-                return health, self.driver.readiness()
-            except Unavailable as refused:
-                return health, {"status": refused.code, "checks": refused.details.get("checks")}
+            ready = self.outcomes.attempt(self.driver.readiness, what="the readiness check")
+        if ready is not None:
+            return health, ready
+        refused = self.outcomes.last_refusal()
+        if not isinstance(refused, Unavailable):  # not ready is 503; anything else is wrong
+            raise refused
+        return health, {"status": refused.code, "checks": refused.details.get("checks")}
