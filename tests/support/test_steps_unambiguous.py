@@ -79,6 +79,12 @@ def test_no_definition_takes_another_ones_pattern(definitions):
     assert pattern_overlaps(definitions) == []
 
 
+def test_every_definition_is_used_by_some_step(definitions):
+    used = {found for matched in matches_of(definitions).values() for found in matched}
+    every = {d.describe() for keyword in (*KEYWORDS, "step") for d in definitions[keyword]}
+    assert every - used == set(), "step definitions no feature uses"
+
+
 def test_an_ambiguous_definition_is_caught(definitions):
     """The check itself: a looser deposit step also takes "... sent twice"."""
     from behave.matchers import ParseMatcher
