@@ -8,10 +8,13 @@ import platform as host
 from pathlib import Path
 
 import httpx
+from behave.model import Scenario
 from behave.model_core import Status
+from behave.runner import Context
 
 from support.config import TargetConfig
 from support.drivers.launcher import EmbeddedSystem
+from support.drivers.platform_health import health_at
 from support.leaks import find_leaks
 from support.reporting import RUN_FACTS, attach_text
 from support.step_types import register_step_types
@@ -35,9 +38,7 @@ class TargetUnavailable(RuntimeError):
 
 def _probe_remote(config: TargetConfig) -> dict:
     try:
-        response = httpx.get(f"{config.base_url}/v1/health", timeout=5.0)
-        response.raise_for_status()
-        return response.json()
+        return health_at(config.base_url)
     except (httpx.HTTPError, ValueError) as exc:
         raise TargetUnavailable(
             f"No QuantDesk platform answers at {config.base_url} ({type(exc).__name__}: {exc}). "
@@ -45,7 +46,7 @@ def _probe_remote(config: TargetConfig) -> dict:
         ) from None
 
 
-def before_all(context):
+def before_all(context: Context) -> None:
     # A failure here (launch error, unreachable target) is raised once: behave prints it
     # as one HOOK-ERROR and aborts the run instead of failing every scenario.
     config = TargetConfig.from_sources(context.config.userdata, os.environ)
@@ -66,7 +67,7 @@ def before_all(context):
             platform_port=config.platform_port,
             broker_port=config.broker_port,
         ).start()
-        health = httpx.get(f"{context.system.base_url}/v1/health", timeout=5.0).json()
+        health = health_at(context.system.base_url)
         target = Target(
             context.system.base_url,
             context.system.broker_url,
@@ -89,7 +90,7 @@ def before_all(context):
     )
 
 
-def before_scenario(context, scenario):
+def before_scenario(context: Context, scenario: Scenario) -> None:
     if "needs.controls" in scenario.effective_tags and not context.target.controls_enabled:
         scenario.skip("the target does not offer test controls (@needs.controls)")
         return
@@ -98,7 +99,7 @@ def before_scenario(context, scenario):
     context.world = World(context.target)
 
 
-def after_scenario(context, scenario):
+def after_scenario(context: Context, scenario: Scenario) -> None:
     world = getattr(context, "world", None)
     if scenario.status in (Status.failed, Status.error) and context.system is not None:
         for process in context.system.processes:
@@ -114,7 +115,7 @@ def after_scenario(context, scenario):
         context.world = None
 
 
-def after_all(context):
+def after_all(context: Context) -> None:
     if getattr(context, "system", None) is not None:
         context.system.stop()
     if context.target.operator_key:

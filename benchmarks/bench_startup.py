@@ -20,7 +20,12 @@ from pathlib import Path
 from support.drivers.launcher import EmbeddedSystem
 
 ROOT = Path(__file__).resolve().parents[1]
-FEATURES = ["features/onboarding.feature", "features/platform_health.feature"]
+FEATURES = [
+    "features/onboarding.feature",
+    "features/client_setup.feature",
+    "features/funding.feature",
+    "features/platform_health.feature",
+]
 
 
 def reference_seconds(repeat: int = 5) -> float:

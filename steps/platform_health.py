@@ -1,21 +1,12 @@
-from behave import given, then, when
-from hamcrest import (
-    all_of,
-    assert_that,
-    contains_string,
-    equal_to,
-    has_entries,
-    has_entry,
-    has_key,
-    is_not,
-)
+from behave import then, when
+from hamcrest import all_of, assert_that, equal_to, has_entries, has_entry, has_key, is_not
 
 from support.matchers import all_checks_ok
 
 
 @when("the platform is asked how it is")
 def step_ask(context):
-    context.world.last = context.world.status.check()
+    context.world.last = context.world.platform_health.check()
 
 
 @then("it reports that it is alive")
@@ -25,31 +16,25 @@ def step_alive(context):
 
 @when("someone asks for an address the platform does not have")
 def step_unknown_address(context):
-    context.world.last = context.world.status.ask_unknown_address(context.world.aliases.tag)
+    context.world.platform_health.ask_unknown_address(context.world.aliases.tag)
 
 
 @when("someone tries to delete the platform's health")
 def step_delete_health(context):
-    context.world.last = context.world.status.try_delete_health()
+    context.world.platform_health.try_delete_health()
 
 
 @then("they are told there is nothing at that address, naming it")
 def step_told_nothing_there(context):
-    (_, path), refusal = context.world.last
-    assert_that(refusal.code, equal_to("not_found"))
-    assert_that(refusal.message, contains_string(path))
+    context.world.outcomes.assert_refused_because("there is nothing at that address")
+    assert_that(context.world.platform_health.refusal_names("path"), equal_to(True))
 
 
 @then("they are told that address does not take that request, naming both")
 def step_told_not_allowed(context):
-    (method, path), refusal = context.world.last
-    assert_that(refusal.code, equal_to("method_not_allowed"))
-    assert_that(refusal.message, all_of(contains_string(method), contains_string(path)))
-
-
-@given("the brokerage cannot be reached")
-def step_broker_unreachable(context):
-    context.world.brokerage.set_broker_down(True, context.world.cleanups, unreachable=True)
+    context.world.outcomes.assert_refused_because("that address does not take that request")
+    health = context.world.platform_health
+    assert_that(health.refusal_names("method", "path"), equal_to(True))
 
 
 @then("it reports that it is not ready because the brokerage cannot be reached")

@@ -64,7 +64,20 @@ def price_chart_png(title: str, panel: Any) -> bytes:
     axes = figure.subplots(
         rows, 1, sharex=True, height_ratios=[3] + [1] * (rows - 1), squeeze=False
     )
-    price = axes[0][0]
+    _plot_price(axes[0][0], title, panel, has)
+    row = 1
+    if "rsi_14" in has:
+        _plot_rsi(axes[row][0], panel)
+        row += 1
+    if {"macd", "macd_hist"} & has:
+        _plot_macd(axes[row][0], panel, has)
+    figure.autofmt_xdate()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _plot_price(price: Any, title: str, panel: Any, has: set[str]) -> None:
     price.set_title(title)
     price.plot(panel.index, panel["close"], color="black", linewidth=1.0, label="close")
     for name, colour in (("sma_20", "tab:blue"), ("sma_50", "tab:orange"), ("ema_10", "tab:green")):
@@ -76,27 +89,23 @@ def price_chart_png(title: str, panel: Any) -> bytes:
             label="Bollinger (20, 2)",
         )  # fmt: skip
     price.legend(loc="upper left", fontsize=8)
-    row = 1
-    if "rsi_14" in has:
-        rsi = axes[row][0]
-        rsi.plot(panel.index, panel["rsi_14"], color="tab:purple", linewidth=0.9)
-        for level in (30, 70):
-            rsi.axhline(level, color="grey", linewidth=0.6, linestyle="--")
-        rsi.set_ylim(0, 100)
-        rsi.set_ylabel("RSI(14)")
-        row += 1
-    if {"macd", "macd_hist"} & has:
-        macd = axes[row][0]
-        if "macd_hist" in has:
-            macd.bar(panel.index, panel["macd_hist"], color="grey", width=1.0)
-        for name, colour in (("macd", "tab:blue"), ("macd_signal", "tab:red")):
-            if name in has:
-                macd.plot(panel.index, panel[name], color=colour, linewidth=0.8)
-        macd.set_ylabel("MACD")
-    figure.autofmt_xdate()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+
+
+def _plot_rsi(rsi: Any, panel: Any) -> None:
+    rsi.plot(panel.index, panel["rsi_14"], color="tab:purple", linewidth=0.9)
+    for level in (30, 70):
+        rsi.axhline(level, color="grey", linewidth=0.6, linestyle="--")
+    rsi.set_ylim(0, 100)
+    rsi.set_ylabel("RSI(14)")
+
+
+def _plot_macd(macd: Any, panel: Any, has: set[str]) -> None:
+    if "macd_hist" in has:
+        macd.bar(panel.index, panel["macd_hist"], color="grey", width=1.0)
+    for name, colour in (("macd", "tab:blue"), ("macd_signal", "tab:red")):
+        if name in has:
+            macd.plot(panel.index, panel[name], color=colour, linewidth=0.8)
+    macd.set_ylabel("MACD")
 
 
 def attach_chart(title: str, panel: Any) -> None:

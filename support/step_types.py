@@ -1,11 +1,99 @@
-"""Step parameter types shared by every workflow.
+"""The typed parameters of every step, registered once, from environment.py.
 
-Registered from environment.py, which behave loads before any step module: registering
-them in a step module would make them depend on the alphabetical order of the files.
+Each type matches only the words it stands for, so that no two step patterns match the
+same step text whatever order behave loads the step modules in.
 """
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
 
 import parse
 from behave import register_type
+
+from support.datasets import symbol_list
+from support.dsl.access_control import door_phrase_pattern
+from support.dsl.market_data import NOT_BARS
+
+_MONTH = "(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_DAY_OR_YEAR = rf"(?:\d{{4}}-\d{{2}}-\d{{2}}|(?:{_MONTH} )?\d{{4}})"
+_SYMBOL = r"[A-Z][A-Z0-9]*"
+
+
+@parse.with_pattern(r"[A-Z][a-z]+")
+def parse_name(text: str) -> str:
+    """A person of the scenario, by their alias: ``Alice``."""
+    return text
+
+
+@parse.with_pattern(_SYMBOL)
+def parse_symbol(text: str) -> str:
+    """A ticker as the specification writes it: ``SPX``."""
+    return text
+
+
+@parse.with_pattern(rf"(?:\d+ symbols|{_SYMBOL}(?:(?:, | and ){_SYMBOL})*)")
+def parse_symbols(text: str) -> list[str]:
+    """``SPX, NDX and GOOG`` -> ``["SPX", "NDX", "GOOG"]``; ``50 symbols`` is kept whole."""
+    return symbol_list(text)
+
+
+@parse.with_pattern(rf"{_DAY_OR_YEAR}(?: to {_DAY_OR_YEAR})?")
+def parse_period(text: str) -> str:
+    """A period of sessions: ``2018``, ``January 2018``, ``2018-01-02 to 2018-03-29``."""
+    return text
+
+
+@parse.with_pattern(r"\S+ USD")
+def parse_money(text: str) -> str:
+    """An amount of money as written, valid or not: ``2,500.00 USD``, ``ten USD``."""
+    return text
+
+
+@parse.with_pattern(r"\d{4}-\d{2}-\d{2}")
+def parse_date(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+@parse.with_pattern(r"\d+ (?:second|minute|hour|day)s?")
+def parse_duration(text: str) -> str:
+    """``10 minutes``, ``1 hour``."""
+    return text
+
+
+@parse.with_pattern(r"[A-Z][a-z]+'s (?:sign-in|started link|access)")
+def parse_lifetime(text: str) -> str:
+    """Something of a client's that lasts a while: ``Alice's sign-in``."""
+    return text
+
+
+@parse.with_pattern(r"[A-Z]+\(\d+\)")
+def parse_indicator(text: str) -> str:
+    """An indicator and its period: ``RSI(14)``."""
+    return text
+
+
+@parse.with_pattern(
+    "(?:client record|onboarding checklist|brokerage link|brokerage account"
+    "|preferences|strategy|deposits)"
+)
+def parse_holding(text: str) -> str:
+    """What the platform holds about a client and shows to them."""
+    return text
+
+
+@parse.with_pattern("(?:" + "|".join(re.escape(name) for name in NOT_BARS) + ")")
+def parse_not_bars(text: str) -> str:
+    """A file that is not daily bars, as the specification names it."""
+    return text
+
+
+@parse.with_pattern(door_phrase_pattern())
+def parse_door(text: str) -> str:
+    """A door of the access matrix: ``change Alice's preferences``."""
+    return text
 
 
 @parse.with_pattern(r'[^"]*')
@@ -14,5 +102,29 @@ def parse_quoted(text: str) -> str:
     return text
 
 
+@parse.with_pattern(r'[^"\s][^"]*')
+def parse_phrase(text: str) -> str:
+    """Words without quotes: a reason as the specification words it."""
+    return text
+
+
+STEP_TYPES: dict[str, Any] = {
+    "Name": parse_name,
+    "Symbol": parse_symbol,
+    "Symbols": parse_symbols,
+    "Period": parse_period,
+    "Money": parse_money,
+    "Date": parse_date,
+    "Duration": parse_duration,
+    "Lifetime": parse_lifetime,
+    "Indicator": parse_indicator,
+    "Holding": parse_holding,
+    "NotBars": parse_not_bars,
+    "Door": parse_door,
+    "Quoted": parse_quoted,
+    "Phrase": parse_phrase,
+}
+
+
 def register_step_types() -> None:
-    register_type(Quoted=parse_quoted)
+    register_type(**STEP_TYPES)

@@ -8,18 +8,31 @@ from datetime import timedelta
 from typing import Any
 
 from support.drivers.access_control import AccessDriver
-from support.drivers.broker import BrokerDriver
+from support.drivers.brokerage import BrokerageDriver
+from support.drivers.brokerage_link import BrokerageLinkDriver
+from support.drivers.client_setup import ClientSetupDriver
+from support.drivers.funding import FundingDriver
 from support.drivers.http import RecordingClient
 from support.drivers.market_data import MarketDataDriver
-from support.drivers.platform import PlatformDriver
+from support.drivers.onboarding import OnboardingDriver
+from support.drivers.platform_clock import PlatformClockDriver
+from support.drivers.platform_health import PlatformHealthDriver
 from support.drivers.redaction import Redactor
 from support.dsl.access_control import AccessControl
 from support.dsl.aliases import Aliases
 from support.dsl.brokerage import ACCESS_TOKEN_TTL_SECONDS, Brokerage
+from support.dsl.brokerage_link import BrokerageLink
 from support.dsl.client_setup import ClientSetup
+from support.dsl.feature_sets import FeatureSets
+from support.dsl.funding import Funding
+from support.dsl.indicators import Indicators
 from support.dsl.market_data import MarketData
-from support.dsl.onboarding import Onboarding
-from support.dsl.platform import PlatformClock, PlatformStatus
+from support.dsl.market_feed import MarketFeed
+from support.dsl.onboarding import Onboarding, OnboardingChecklist
+from support.dsl.operations import Operations
+from support.dsl.outcomes import Outcomes
+from support.dsl.platform_clock import PlatformClock
+from support.dsl.platform_health import PlatformHealth
 
 
 @dataclass
@@ -38,47 +51,77 @@ class World:
         self.target = target
         self.aliases = Aliases()
         self.redactor = Redactor()
-        self.http = RecordingClient(target.base_url, self.redactor, system="quantdesk")
-        self.platform = PlatformDriver(self.http, target.operator_key)
-        self.onboarding = Onboarding(self.platform, self.aliases, self.redactor)
-        self.status = PlatformStatus(self.platform)
+        self.outcomes = Outcomes()
         self.cleanups: list[Callable[[], None]] = []
-        self.clock = PlatformClock(self.platform, self.cleanups)
+        # QuantDesk, as operators, clients and their browsers call it.
+        self.http = RecordingClient(target.base_url, self.redactor, system="quantdesk")
         # The brokerage, as the client's browser and as the operator of its test controls.
         self.broker_http = RecordingClient(
             target.broker_url or "http://broker-url-not-configured.invalid",
             self.redactor,
             system="brokerage",
         )
-        broker = BrokerDriver(self.broker_http)
-        self.market_data = MarketData(
-            MarketDataDriver(self.http, target.operator_key),
+        self.brokerage = Brokerage(
+            BrokerageDriver(self.broker_http),
             self.aliases,
-            feed=broker if target.broker_url else None,
+            self.cleanups,
+            reachable=bool(target.broker_url),
         )
-        self.brokerage = Brokerage(self.platform, broker, self.onboarding, self.aliases)
-        self.client_setup = ClientSetup(self.brokerage, self.market_data)
-        self.clock.lifetimes.update(
-            {
-                "sign-in": lambda name: timedelta(seconds=self.onboarding.session_lifetimes[name]),
-                "started link": lambda name: self.brokerage.started[name]["expires_at"],
-                "access": lambda _: timedelta(seconds=ACCESS_TOKEN_TTL_SECONDS),
-            }
-        )
-        self.access = AccessControl(
+        self._platform()
+        self._market_data()
+        self._onboarding()
+        self.access_control = AccessControl(
             AccessDriver(self.http, target.operator_key),
             self.onboarding,
-            self.brokerage,
             self.client_setup,
+            self.brokerage_link,
+            self.funding,
             self.aliases,
         )
         self.last: Any = None
+
+    def _platform(self) -> None:
+        key = self.target.operator_key
+        self.platform_health = PlatformHealth(PlatformHealthDriver(self.http, key), self.outcomes)
+        self.platform_clock = PlatformClock(PlatformClockDriver(self.http, key), self.cleanups)
+        self.platform_clock.lifetimes.update(
+            {
+                "sign-in": lambda name: timedelta(seconds=self.onboarding.session_lifetimes[name]),
+                "started link": lambda name: self.brokerage_link.started[name]["expires_at"],
+                "access": lambda _: timedelta(seconds=ACCESS_TOKEN_TTL_SECONDS),
+            }
+        )
+
+    def _market_data(self) -> None:
+        driver, outcomes = MarketDataDriver(self.http, self.target.operator_key), self.outcomes
+        self.operations = Operations(driver)
+        self.market_data = MarketData(driver, self.aliases, outcomes, self.operations)
+        self.market_feed = MarketFeed(self.market_data, self.operations, outcomes)
+        self.indicators = Indicators(self.market_data, outcomes)
+        self.feature_sets = FeatureSets(self.market_data, outcomes)
+
+    def _onboarding(self) -> None:
+        key, outcomes = self.target.operator_key, self.outcomes
+        self.onboarding = Onboarding(
+            OnboardingDriver(self.http, key), self.aliases, self.redactor, outcomes
+        )
+        self.client_setup = ClientSetup(
+            ClientSetupDriver(self.http, key), self.onboarding, self.market_data, outcomes
+        )
+        self.brokerage_link = BrokerageLink(
+            BrokerageLinkDriver(self.http, key), self.onboarding, self.brokerage, outcomes
+        )
+        self.funding = Funding(
+            FundingDriver(self.http, key), self.onboarding, self.brokerage_link, outcomes
+        )
+        self.checklist = OnboardingChecklist(
+            self.onboarding, self.client_setup, self.brokerage_link, self.funding, outcomes
+        )
 
     def close(self) -> None:
         try:
             for cleanup in reversed(self.cleanups):
                 cleanup()
         finally:
-            self.market_data.close()
             self.http.close()
             self.broker_http.close()

@@ -263,3 +263,25 @@ def rules_of(result, row: int) -> list[str]:
     found = result.quarantined.loc[result.quarantined["row"] == row, "rules"]
     assert len(found) == 1, f"row {row} is not quarantined"
     return found.iloc[0]
+
+
+def refusal(status: int, code: str, *, reason: str | None = None, **fields: str) -> Any:
+    """A refusal as the suite's HTTP driver raises it: ``fields`` are ``field=problem_code``
+    of a validation refusal, ``reason`` the platform's own words."""
+    from support.drivers.http import error_from
+
+    body: dict[str, Any] = {"code": code, "message": f"refused: {code}", "details": {}}
+    if fields:
+        body["details"]["fields"] = [{"field": f, "code": c} for f, c in fields.items()]
+    if reason is not None:
+        body["details"]["reason"] = reason
+    return error_from(httpx.Response(status, json=body))
+
+
+def refused_by(error: Exception) -> Any:
+    """An action that the platform refuses with ``error``."""
+
+    def action() -> Any:
+        raise error
+
+    return action

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import ssl
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -119,7 +118,6 @@ class RecordingClient:
     redactor: Redactor
     system: str = "quantdesk"
     timeout: float = 10.0
-    exchanges: list[Exchange] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._client = httpx.Client(
@@ -165,7 +163,6 @@ class RecordingClient:
             response_headers=r.headers(response.headers),
             response_body=r.body(response.content, response.headers.get("content-type", "")),
         )
-        self.exchanges.append(exchange)
         allure.attach(
             exchange.render(),
             name=f"{self.system}: {exchange.method} {request.url.path} -> {exchange.status}",
@@ -176,5 +173,19 @@ class RecordingClient:
         self._client.close()
 
 
-def pretty(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False)
+class PlatformApi:
+    """A part of QuantDesk's HTTP contract, called as an operator or as a signed-in client."""
+
+    def __init__(self, http: RecordingClient, operator_key: str | None) -> None:
+        self.http = http
+        self.operator_key = operator_key
+        http.redactor.remember(operator_key)
+
+    def _operator(self, key: str | None = None) -> dict[str, str]:
+        """The operator's credentials (``key`` instead of the operator's, when given)."""
+        key = self.operator_key if key is None else key
+        return {"X-API-Key": key} if key else {}
+
+    def _as(self, token: str | None) -> dict[str, str]:
+        """A signed-in client's credentials, or the operator's without a ``token``."""
+        return {"Authorization": f"Bearer {token}"} if token else self._operator()

@@ -5,18 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from support.drivers.http import RecordingClient
+from support.drivers.http import PlatformApi
 
 
-class MarketDataDriver:
-    def __init__(self, http: RecordingClient, operator_key: str | None) -> None:
-        self.http = http
-        self.operator_key = operator_key
-        http.redactor.remember(operator_key)
-
-    def _operator(self) -> dict[str, str]:
-        return {"X-API-Key": self.operator_key} if self.operator_key else {}
-
+class MarketDataDriver(PlatformApi):
     def ingest_csv(self, content: bytes, *, kind: str, source: str) -> dict[str, Any]:
         """The run; a refused file raises ``ApiError`` (``details.run_id`` names the run)."""
         return self.http.json(
@@ -58,7 +50,7 @@ class MarketDataDriver:
             "GET", "/v1/market-data/indicators", params=params, headers=self._operator()
         )["items"]
 
-    # -- issue 4: the brokerage feed, operations, limits, feature sets ----------------------
+    # -- the brokerage's feed, operations, limits, feature sets ----------------------------
 
     def ingest_from_broker(
         self,

@@ -34,10 +34,12 @@ from support.drivers.access_control import (
 )
 from support.drivers.http import ApiError, Forbidden, NotFound, Unauthenticated
 from support.dsl.aliases import Aliases
-from support.dsl.brokerage import Brokerage
+from support.dsl.brokerage_link import BrokerageLink
 from support.dsl.client_setup import ClientSetup
-from support.dsl.market_data import FEATURE_SET
+from support.dsl.feature_sets import FEATURE_SET
+from support.dsl.funding import Funding
 from support.dsl.onboarding import Onboarding
+from support.dsl.outcomes import answer_or_refusal
 from support.reporting import attach_text
 
 _OWNED = re.compile(r"(?P<owner>[A-Z][\w-]*)'s (?P<resource>.+)")
@@ -131,8 +133,9 @@ def _bars(symbol: str, first: int, count: int) -> pd.DataFrame:
 class AccessControl:
     driver: AccessDriver
     onboarding: Onboarding
-    brokerage: Brokerage
     client_setup: ClientSetup
+    brokerage_link: BrokerageLink
+    funding: Funding
     aliases: Aliases
     prepared: dict[str, dict[str, Any]] = field(default_factory=dict)
     door: Door | None = None
@@ -147,7 +150,7 @@ class AccessControl:
     # -- callers --------------------------------------------------------------------------
     def sign_in_client(self, name: str) -> None:
         self.onboarding.register(name)
-        self.brokerage.token(name)
+        self.onboarding.token(name)
 
     # -- what a door is about ---------------------------------------------------------
     def prepare(self, resource: str) -> Values:
@@ -164,19 +167,18 @@ class AccessControl:
     def _owned(self, owner: str, name: str) -> dict[str, Any]:
         if owner not in self.onboarding.clients:
             self.onboarding.register(owner)
-        values: dict[str, Any] = {"client_id": self.brokerage.client_id(owner)}
+        values: dict[str, Any] = {"client_id": self.onboarding.client_id(owner)}
         if name == "preferences":
             symbol = "ACME"
-            self.client_setup.has_market_data([symbol])
-            assert self.client_setup.set_preferences(owner, {"universe": symbol}) is not None
+            self.client_setup.market_data.hold_bars_of([symbol])
+            self.client_setup.set_preferences(owner, {"universe": symbol}, expect="accepted")
             values["symbol"] = self.aliases.symbol(symbol)
         elif name == "strategy":
-            assert self.client_setup.choose_strategy(owner, "equal_weight") is not None
+            self.client_setup.choose_strategy(owner, "equal_weight", expect="accepted")
         elif name in ("brokerage link", "brokerage account", "deposits"):
-            self.brokerage.link(owner)
+            self.brokerage_link.link(owner)
             if name == "deposits":
-                made = self.brokerage.deposit(owner, "25.00 USD")
-                assert made is not None, f"the deposit was refused: {self.brokerage.last_refusal}"
+                self.funding.deposit(owner, "25.00 USD", expect="accepted")
         return values
 
     def _unowned(self, name: str) -> dict[str, Any]:
@@ -248,7 +250,7 @@ class AccessControl:
         """``caller`` (a signed-in client, or None: nobody signed in) tries the door."""
         door, resource = door_named(phrase)
         values = self.prepare(resource)
-        token = self.brokerage.token(caller) if caller else None
+        token = self.onboarding.token(caller) if caller else None
         self.door, self.resource, self.values, self.token = door, resource, values, token
         self.shown_before = None if door.who is Who.PUBLIC else self.driver.shown_by(door, values)
         with allure.step(f"{caller or 'Someone who has not signed in'} tries to {phrase}"):
@@ -258,11 +260,8 @@ class AccessControl:
     @staticmethod
     def _answer(action: Callable[[], Any]) -> Answer:
         """The platform's answer, a refusal kept rather than raised."""
-        try:
-            action()
-        except ApiError as refusal:
-            return Answer.of(refusal)
-        return Answer.of(None)
+        answer = answer_or_refusal(action)
+        return Answer.of(answer if isinstance(answer, ApiError) else None)
 
     def answer_for_missing_client(self) -> Answer:
         """The same door, asked by the same caller about a client that does not exist."""

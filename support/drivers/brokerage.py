@@ -70,7 +70,7 @@ class BrowserResult:
         return dict(parse_qsl(urlsplit(self.redirect or "").query))
 
 
-class BrokerDriver:
+class BrokerageDriver:
     def __init__(self, http: RecordingClient) -> None:
         self.http = http
 

@@ -1,4 +1,4 @@
-"""Platform status and the platform's clock, in business terms."""
+"""The platform's clock, stopped and moved by scenarios that probe a lifetime to the second."""
 
 from __future__ import annotations
 
@@ -6,43 +6,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 import allure
 
-from support.drivers.http import ApiError, Unavailable
-from support.drivers.platform import PlatformDriver
-
-
-@dataclass
-class PlatformStatus:
-    platform: PlatformDriver
-
-    def ask_unknown_address(self, tag: str) -> tuple[tuple[str, str], ApiError]:
-        return self.refusal_of(self.platform.unknown_address(tag))
-
-    def try_delete_health(self) -> tuple[tuple[str, str], ApiError]:
-        return self.refusal_of(self.platform.delete_health())
-
-    def refusal_of(self, request: tuple[str, str]) -> tuple[tuple[str, str], ApiError]:
-        """Send ``request`` (method, path); the refusal the platform answers with."""
-        method, path = request
-        with allure.step(f"Send {method} {path}"):
-            try:
-                self.platform.send(method, path)
-            except ApiError as refusal:
-                return request, refusal
-        raise AssertionError(f"{method} {path} was answered as if it existed")
-
-    def check(self) -> tuple[dict[str, Any], dict[str, Any]]:
-        """Liveness, and readiness as ``{status, checks}`` whether ready or not."""
-        with allure.step("Ask the platform whether it is alive and ready"):
-            health = self.platform.health()
-            try:
-                return health, self.platform.readiness()
-            except Unavailable as refused:
-                return health, {"status": refused.code, "checks": refused.details.get("checks")}
-
+from support.drivers.platform_clock import PlatformClockDriver
 
 _DURATION = re.compile(r"^(\d+) (second|minute|hour|day)s?$")
 
@@ -67,16 +34,16 @@ class PlatformClock:
     or when it ends, for a client, as the platform announced it.
     """
 
-    platform: PlatformDriver
+    driver: PlatformClockDriver
     cleanups: list[Callable[[], None]]
     lifetimes: dict[str, Callable[[str], timedelta | str]] = field(default_factory=dict)
     stopped_at: datetime | None = None
 
     def stop(self) -> datetime:
         with allure.step("The platform's clock is stopped"):
-            now = _instant(self.platform.clock()["now"]).replace(microsecond=0)
-            self.platform.stop_clock(now.isoformat())
-        self.cleanups.append(lambda: self.platform.stop_clock(None))
+            now = _instant(self.driver.clock()["now"]).replace(microsecond=0)
+            self.driver.stop_clock(now.isoformat())
+        self.cleanups.append(lambda: self.driver.stop_clock(None))
         self.stopped_at = now
         return now
 
@@ -96,4 +63,4 @@ class PlatformClock:
     def reach(self, what: str, *, seconds_before: int = 0) -> None:
         moment = self.expiry(what) - timedelta(seconds=seconds_before)
         with allure.step(f"The platform's clock reaches {moment.isoformat()}"):
-            self.platform.stop_clock(moment.isoformat())
+            self.driver.stop_clock(moment.isoformat())
