@@ -1,5 +1,5 @@
 """The simulated brokerage's HTTP API: OAuth authorization server, sandbox sign-up,
-paper accounts and (when enabled) test controls."""
+paper accounts, the trading desk and (when enabled) test controls."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from quantdesk.broker_sim import accounts, controls, oauth
+from quantdesk.broker_sim import accounts, controls, desk, desk_controls, oauth, orders
 from quantdesk.broker_sim import market_data as market_feed
 from quantdesk.broker_sim.errors import error_response, install_error_handlers, log
 from quantdesk.broker_sim.runtime import FeedState, SimState
@@ -44,6 +44,7 @@ def create_broker_app(settings: BrokerSimSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.sim = SimState()
     app.state.market_feed = FeedState()
+    app.state.desk = desk.DeskState(settings.desk_terms())
     install_error_handlers(app)
 
     @app.middleware("http")
@@ -77,6 +78,8 @@ def create_broker_app(settings: BrokerSimSettings | None = None) -> FastAPI:
     app.include_router(oauth.router)
     app.include_router(accounts.router)
     app.include_router(market_feed.router)  # public daily bars
+    app.include_router(orders.router)
     if settings.controls_enabled:
         app.include_router(controls.router)
+        app.include_router(desk_controls.router)
     return app

@@ -8,6 +8,7 @@ comma-separated list of exact redirect URIs.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -29,12 +30,28 @@ class BrokerSimSettings(BaseSettings):
     broker_refresh_token_ttl_seconds: int = Field(default=7 * 24 * 3600, gt=0)
     broker_code_ttl_seconds: int = Field(default=60, gt=0)
 
+    # How the trading desk fills and charges orders unless a test control says otherwise.
+    broker_slippage_bps: int = Field(default=0, ge=0, le=1000)
+    broker_commission_per_share: Decimal = Field(default=Decimal(0), ge=0)
+    broker_commission_minimum: Decimal = Field(default=Decimal(0), ge=0)
+    broker_commission_per_order: Decimal = Field(default=Decimal(0), ge=0)
+
     @field_validator("broker_redirect_uris", mode="before")
     @classmethod
     def _split_uris(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [uri.strip() for uri in value.split(",") if uri.strip()]
         return value
+
+    def desk_terms(self) -> Any:
+        from quantdesk.broker_sim.desk import Terms
+
+        return Terms(
+            slippage_bps=self.broker_slippage_bps,
+            commission_per_share=self.broker_commission_per_share,
+            commission_minimum=self.broker_commission_minimum,
+            commission_per_order=self.broker_commission_per_order,
+        )
 
     @property
     def storage_dir(self) -> Path:

@@ -6,10 +6,11 @@ Money is stored as integer cents.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    Date,
     DateTime,
     Engine,
     ForeignKey,
@@ -131,6 +132,61 @@ class OAuthToken(SimBase):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class DeskAccount(SimBase):
+    """The trading desk's view of a paper account: the session it trades at."""
+
+    __tablename__ = "desk_accounts"
+    account_id: Mapped[str] = mapped_column(ForeignKey("paper_accounts.id"), primary_key=True)
+    session: Mapped[date] = mapped_column(Date)
+
+
+class SimOrder(SimBase):
+    """An order (Alpaca's fields); prices and money in cents."""
+
+    __tablename__ = "orders"
+    __table_args__ = (UniqueConstraint("account_id", "client_order_id"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("paper_accounts.id"), index=True)
+    client_order_id: Mapped[str] = mapped_column(String(128))
+    symbol: Mapped[str] = mapped_column(String(40))
+    side: Mapped[str] = mapped_column(String(4))
+    type: Mapped[str] = mapped_column(String(8))
+    qty: Mapped[int] = mapped_column(Integer)
+    limit_price_cents: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    status: Mapped[str] = mapped_column(String(24))
+    filled_qty: Mapped[int] = mapped_column(Integer, default=0)
+    filled_cents: Mapped[int] = mapped_column(Integer, default=0)
+    commission_cents: Mapped[int] = mapped_column(Integer, default=0)
+    reject_reason: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    session: Mapped[date] = mapped_column(Date)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    filled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    canceled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class SimFill(SimBase):
+    __tablename__ = "fills"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("paper_accounts.id"), index=True)
+    qty: Mapped[int] = mapped_column(Integer)
+    price_cents: Mapped[int] = mapped_column(Integer)
+    commission_cents: Mapped[int] = mapped_column(Integer)
+    session: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SimPosition(SimBase):
+    """Shares held and what they cost (the average entry price is cost / quantity)."""
+
+    __tablename__ = "positions"
+    account_id: Mapped[str] = mapped_column(ForeignKey("paper_accounts.id"), primary_key=True)
+    symbol: Mapped[str] = mapped_column(String(40), primary_key=True)
+    qty: Mapped[int] = mapped_column(Integer)
+    cost_cents: Mapped[int] = mapped_column(Integer)
 
 
 def create_sim_engine(url: str) -> Engine:
