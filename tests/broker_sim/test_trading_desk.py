@@ -21,7 +21,9 @@ class Trader:
         code = query_of(sim.consent(challenge, username=username, scope=ALL_SCOPES))["code"]
         self.headers = bearer(sim.exchange(code, verifier).json()["access_token"])
         if cash != "0":
-            made = sim.http.post("/v1/account/deposits", json={"amount": cash}, headers=self.headers)
+            made = sim.http.post(
+                "/v1/account/deposits", json={"amount": cash}, headers=self.headers
+            )
             assert made.status_code == 201, made.text
 
     def order(self, symbol="SYN001", qty=10, side="buy", expect=201, **more):
