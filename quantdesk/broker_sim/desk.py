@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
@@ -28,6 +29,8 @@ from quantdesk.broker_sim import universe
 from quantdesk.broker_sim.store import DeskAccount, PaperAccount, SimFill, SimOrder, SimPosition
 
 OPEN = ("new", "accepted", "partially_filled")
+# The close of a symbol at a session for one account, in cents (None: no price).
+CloseOf = Callable[[str, date], int | None]
 
 
 @dataclass
@@ -76,6 +79,22 @@ class DeskState:
         self.terms: dict[str, Terms] = {}
         self.rejections: dict[str, Rejections] = {}
         self.faults: dict[str, Faults] = {}
+        self.closes: dict[tuple[str, str, date], int] = {}
+
+    def set_closes(self, account_id: str, on: date, closes: dict[str, int]) -> None:
+        with self._lock:
+            for symbol, cents in closes.items():
+                self.closes[(account_id, symbol, on)] = cents
+
+    def close_of(self, account_id: str) -> CloseOf:
+        """The account's closes: a price a test control set for a session, else the market's."""
+
+        def close(symbol: str, on: date) -> int | None:
+            with self._lock:
+                fixed = self.closes.get((account_id, symbol, on))
+            return fixed if fixed is not None else universe.close_cents(symbol, on)
+
+        return close
 
     def terms_of(self, account_id: str) -> Terms:
         with self._lock:
@@ -234,7 +253,12 @@ def open_orders(session: Session, account_id: str) -> list[SimOrder]:
 
 
 def advance(
-    session: Session, account_id: str, sessions: int, terms: Terms, now: datetime
+    session: Session,
+    account_id: str,
+    sessions: int,
+    terms: Terms,
+    close_of: CloseOf,
+    now: datetime,
 ) -> DeskAccount | None:
     """Move the account's session forward, trying its open orders at each new close.
 
@@ -247,6 +271,6 @@ def advance(
     while day < target:
         day = universe.session_after(day, 1)  # type: ignore[assignment]
         for order in open_orders(session, account_id):
-            try_fill(session, order, terms, day, now)
+            try_fill(session, order, terms, close_of, day, now)
     row.session = target
     return row

@@ -6,7 +6,9 @@ in parallel never disturb one another). Mounted only with controls enabled.
 - ``PUT .../terms``: slippage, commission and the share of an order that fills;
 - ``PUT .../rejections``: reject the next N orders, or every order of some symbols,
   with a reason;
-- ``PUT .../faults``: fail the next N order calls with a status, or delay every one.
+- ``PUT .../faults``: fail the next N order calls with a status, or delay every one;
+- ``PUT .../prices``: the closes of some symbols at the account's current session, for
+  scenarios that state their prices (other accounts keep the market's).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from quantdesk.broker_sim import desk
-from quantdesk.broker_sim.errors import SimError
+from quantdesk.broker_sim.errors import SimError, validation_failed
 from quantdesk.broker_sim.runtime import SessionDep, StateDep
 from quantdesk.broker_sim.store import PaperAccount
 
@@ -44,7 +46,8 @@ def advance_session(
 ) -> dict[str, Any]:
     _account(session, account_id)
     terms = request.app.state.desk.terms_of(account_id)
-    row = desk.advance(session, account_id, body.advance_sessions, terms, state.now())
+    close_of = request.app.state.desk.close_of(account_id)
+    row = desk.advance(session, account_id, body.advance_sessions, terms, close_of, state.now())
     if row is None:
         session.rollback()
         raise SimError(
@@ -107,3 +110,28 @@ def set_faults(
     _account(session, account_id)
     request.app.state.desk.faults[account_id] = desk.Faults(**body.model_dump())
     return {"account_id": account_id, **body.model_dump()}
+
+
+class PricesChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    closes: dict[str, Decimal] = Field(min_length=1, max_length=500)
+
+
+@router.put("/prices")
+def set_prices(
+    account_id: AccountId, body: PricesChange, session: SessionDep, request: Request
+) -> dict[str, Any]:
+    _account(session, account_id)
+    on = desk.desk_account(session, account_id).session
+    session.commit()
+    problems = [
+        {"field": f"closes.{symbol}", "message": "must be a price above 0 in whole cents"}
+        for symbol, price in body.closes.items()
+        if price <= 0 or price != price.quantize(Decimal("0.01"))
+    ]
+    if problems:
+        raise validation_failed(problems)
+    request.app.state.desk.set_closes(
+        account_id, on, {s.strip().upper(): int(p * 100) for s, p in body.closes.items()}
+    )
+    return {"account_id": account_id, "session": on.isoformat(), "closes": body.closes}

@@ -157,7 +157,15 @@ def place_order(
     if reason is not None:
         desk.reject(order, reason, now)
     else:
-        desk.try_fill(session, order, request.app.state.desk.terms_of(account_id), row.session, now)
+        state_of_desk = request.app.state.desk
+        desk.try_fill(
+            session,
+            order,
+            state_of_desk.terms_of(account_id),
+            state_of_desk.close_of(account_id),
+            row.session,
+            now,
+        )
     view = order_view(order)
     try:
         session.commit()
@@ -252,24 +260,23 @@ def _positions(session: SessionDep, account_id: str) -> list[SimPosition]:
 
 
 @router.get("/positions")
-def list_positions(caller: CallerDep, session: SessionDep) -> list[dict[str, Any]]:
+def list_positions(
+    caller: CallerDep, session: SessionDep, request: Request
+) -> list[dict[str, Any]]:
     caller.require("account:read")
     on = desk.desk_account(session, caller.account.id).session
-    return [
-        position_view(p, universe.close_cents(p.symbol, on))
-        for p in _positions(session, caller.account.id)
-    ]
+    close = request.app.state.desk.close_of(caller.account.id)
+    return [position_view(p, close(p.symbol, on)) for p in _positions(session, caller.account.id)]
 
 
 @router.get("/account/trading")
-def trading_account(caller: CallerDep, session: SessionDep) -> dict[str, Any]:
+def trading_account(caller: CallerDep, session: SessionDep, request: Request) -> dict[str, Any]:
     """Cash, buying power (no margin: the cash), equity and the session it trades at."""
     caller.require("account:read")
     account = caller.account
     on = desk.desk_account(session, account.id).session
-    market = sum(
-        p.qty * (universe.close_cents(p.symbol, on) or 0) for p in _positions(session, account.id)
-    )
+    close = request.app.state.desk.close_of(account.id)
+    market = sum(p.qty * (close(p.symbol, on) or 0) for p in _positions(session, account.id))
     session.commit()
     return {
         "id": account.id,
@@ -284,14 +291,18 @@ def trading_account(caller: CallerDep, session: SessionDep) -> dict[str, Any]:
 
 @router.get("/account/prices")
 def session_prices(
-    caller: CallerDep, session: SessionDep, symbols: Annotated[str, Query(max_length=20_000)]
+    caller: CallerDep,
+    session: SessionDep,
+    request: Request,
+    symbols: Annotated[str, Query(max_length=20_000)],
 ) -> dict[str, Any]:
     """The closes of the account's session for ``symbols`` (comma-separated)."""
     caller.require("account:read")
     on = desk.desk_account(session, caller.account.id).session
     session.commit()
     wanted = [s.strip().upper() for s in symbols.split(",") if s.strip()]
-    closes = {s: universe.close_cents(s, on) for s in wanted}
+    close = request.app.state.desk.close_of(caller.account.id)
+    closes = {s: close(s, on) for s in wanted}
     missing = sorted(s for s, c in closes.items() if c is None)
     if missing:
         raise SimError(

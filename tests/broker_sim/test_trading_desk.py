@@ -181,3 +181,16 @@ def test_placing_an_order_needs_the_trading_scope(sim):
         "/v1/orders", json={"symbol": "SYN001", "qty": 1, "side": "buy"}, headers=bearer(token)
     )
     assert_error(refused, 403, "insufficient_scope")
+
+
+def test_a_scenario_can_state_the_closes_of_its_own_account(sim, alice):
+    bob = Trader(sim, "bob")
+    alice.control("prices", closes={"SYN010": "50.00"})
+    assert alice.get("/v1/account/prices", symbols="SYN010")["prices"] == {"SYN010": "50.00"}
+    assert alice.order("SYN010", 3)["filled_avg_price"] == "50.0000"
+    assert alice.get("/v1/account/trading")["cash"] == "99850.00"
+    assert bob.get("/v1/account/prices", symbols="SYN010")["prices"]["SYN010"] != "50.00"
+    refused = sim.http.put(
+        f"/v1/controls/accounts/{alice.account_id}/prices", json={"closes": {"SYN010": "0.001"}}
+    )
+    assert_error(refused, 422, "validation_failed")
