@@ -145,9 +145,11 @@ def reject(order: SimOrder, reason: str, now: datetime) -> None:
     order.updated_at = now
 
 
-def try_fill(session: Session, order: SimOrder, terms: Terms, on: date, now: datetime) -> None:
+def try_fill(
+    session: Session, order: SimOrder, terms: Terms, close_of: CloseOf, on: date, now: datetime
+) -> None:
     """Fill what the session's close allows of ``order`` (see the module's rules)."""
-    close = universe.close_cents(order.symbol, on)
+    close = close_of(order.symbol, on)
     if close is None:
         if order.filled_qty == 0:
             reject(order, f"{order.symbol} has no price on {on.isoformat()}", now)
