@@ -207,3 +207,137 @@ class OperationRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# -- trading -----------------------------------------------------------------------------
+
+
+class RebalanceBatchRow(Base):
+    """A proposed set of orders for one client, from proposal to execution.
+
+    ``active_client_id`` is the client's id while the batch is active and NULL after:
+    its unique index allows one active batch per client on SQLite and PostgreSQL alike."""
+
+    __tablename__ = "rebalance_batches"
+    __table_args__ = (UniqueConstraint("active_client_id", name="uq_rebalance_batches_active"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(40), ForeignKey("clients.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # rebalance | close_out
+    status: Mapped[str] = mapped_column(String(30))
+    active_client_id: Mapped[str | None] = mapped_column(String(40))
+    priced_on: Mapped[date] = mapped_column(Date)
+    value: Mapped[str] = mapped_column(String(32))
+    cash_before: Mapped[str] = mapped_column(String(32))
+    cash_after: Mapped[str] = mapped_column(String(32))
+    approval_required: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str | None] = mapped_column(Text)
+    execution_key: Mapped[str | None] = mapped_column(String(255))
+    execution_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    proposed_by: Mapped[str] = mapped_column(String(80))
+    proposed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class BatchOrderRow(Base):
+    """One order of a batch; ``client_order_id`` (batch and sequence) is what the
+    brokerage knows it by, so a retry can never place it twice."""
+
+    __tablename__ = "batch_orders"
+    __table_args__ = (
+        UniqueConstraint("client_id", "client_order_id", name="uq_batch_orders_client_order_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    batch_id: Mapped[str] = mapped_column(
+        String(40), ForeignKey("rebalance_batches.id"), index=True
+    )
+    client_id: Mapped[str] = mapped_column(String(40), ForeignKey("clients.id"))
+    sequence: Mapped[int] = mapped_column(Integer)
+    symbol: Mapped[str] = mapped_column(String(40))
+    side: Mapped[str] = mapped_column(String(4))
+    quantity: Mapped[int] = mapped_column(Integer)
+    price: Mapped[str] = mapped_column(String(32))  # the price it was proposed at
+    commission: Mapped[str] = mapped_column(String(32))  # estimated
+    client_order_id: Mapped[str] = mapped_column(String(128))
+    # proposed | denied | sent | filled | partially_filled | rejected | canceled
+    status: Mapped[str] = mapped_column(String(30))
+    denied_limit: Mapped[str | None] = mapped_column(String(40))
+    message: Mapped[str | None] = mapped_column(Text)
+    broker_order_id: Mapped[str | None] = mapped_column(String(64))
+    filled_quantity: Mapped[int] = mapped_column(Integer)
+    filled_price: Mapped[str | None] = mapped_column(String(32))
+    filled_commission: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class BatchTransitionRow(Base):
+    """The audit trail of a batch: who moved it, when, from which state to which, why."""
+
+    __tablename__ = "batch_transitions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    batch_id: Mapped[str] = mapped_column(
+        String(40), ForeignKey("rebalance_batches.id"), index=True
+    )
+    from_state: Mapped[str | None] = mapped_column(String(30))
+    to_state: Mapped[str] = mapped_column(String(30))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    by: Mapped[str] = mapped_column(String(80))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class PortfolioRow(Base):
+    """A client's book as the platform keeps it from fills and deposits."""
+
+    __tablename__ = "portfolios"
+
+    client_id: Mapped[str] = mapped_column(String(40), ForeignKey("clients.id"), primary_key=True)
+    cash: Mapped[str] = mapped_column(String(32))
+    realised_pnl: Mapped[str] = mapped_column(String(32))
+    commissions: Mapped[str] = mapped_column(String(32))
+    halted: Mapped[bool] = mapped_column(Boolean)
+    halted_reason: Mapped[str | None] = mapped_column(Text)
+    day: Mapped[date | None] = mapped_column(Date)
+    day_start_equity: Mapped[str | None] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PortfolioPositionRow(Base):
+    __tablename__ = "portfolio_positions"
+
+    client_id: Mapped[str] = mapped_column(String(40), ForeignKey("clients.id"), primary_key=True)
+    symbol: Mapped[str] = mapped_column(String(40), primary_key=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    average_cost: Mapped[str] = mapped_column(String(32))
+
+
+class PortfolioFillRow(Base):
+    """A fill recorded once: ``filled_through`` is the order's filled quantity after it."""
+
+    __tablename__ = "portfolio_fills"
+    __table_args__ = (
+        UniqueConstraint("batch_order_id", "filled_through", name="uq_portfolio_fills_step"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    client_id: Mapped[str] = mapped_column(String(40), ForeignKey("clients.id"), index=True)
+    batch_order_id: Mapped[str] = mapped_column(String(40), ForeignKey("batch_orders.id"))
+    symbol: Mapped[str] = mapped_column(String(40))
+    side: Mapped[str] = mapped_column(String(4))
+    quantity: Mapped[int] = mapped_column(Integer)
+    price: Mapped[str] = mapped_column(String(32))
+    commission: Mapped[str] = mapped_column(String(32))
+    filled_through: Mapped[int] = mapped_column(Integer)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TradingAlertRow(Base):
+    __tablename__ = "trading_alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    client_id: Mapped[str] = mapped_column(String(40), ForeignKey("clients.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
