@@ -21,7 +21,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from typing import Annotated
 
+from fastapi import Depends, Request
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -123,6 +125,13 @@ class DeskState:
                 faults.fail_next -= 1
                 return faults.status, faults.delay_ms
             return None, faults.delay_ms
+
+
+def get_desk(request: Request) -> DeskState:
+    return request.app.state.desk
+
+
+DeskDep = Annotated[DeskState, Depends(get_desk)]
 
 
 def desk_account(session: Session, account_id: str) -> DeskAccount:

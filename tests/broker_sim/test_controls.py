@@ -176,6 +176,17 @@ CONTROLS = {
     ("post", "/v1/controls/clock"): ("ClockChange", {"400", "422"}),
     ("post", "/v1/controls/market-data"): ("LatencyChange", {"400", "422"}),
     ("post", "/v1/controls/users/{username}/revoke-tokens"): (None, {"404", "422"}),
+    ("post", "/v1/controls/accounts/{account_id}/session"): (
+        "SessionMove",
+        {"400", "404", "409", "422"},
+    ),
+    ("put", "/v1/controls/accounts/{account_id}/terms"): ("TermsChange", {"400", "404", "422"}),
+    ("put", "/v1/controls/accounts/{account_id}/rejections"): (
+        "RejectionsChange",
+        {"400", "404", "422"},
+    ),
+    ("put", "/v1/controls/accounts/{account_id}/faults"): ("FaultsChange", {"400", "404", "422"}),
+    ("put", "/v1/controls/accounts/{account_id}/prices"): ("PricesChange", {"400", "404", "422"}),
 }
 
 
