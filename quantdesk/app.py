@@ -19,6 +19,7 @@ from quantdesk.api import (
     health,
     market_data,
     operations,
+    trading,
 )
 from quantdesk.api.errors import install_error_handlers
 from quantdesk.platform import Platform
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(bars.router)
     app.include_router(feature_sets.router)
     app.include_router(operations.router)
+    app.include_router(trading.router)
     if settings.controls_enabled:
         app.include_router(controls.router)
     return app

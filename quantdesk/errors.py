@@ -118,6 +118,13 @@ class StrategyNotChosen(PlatformError):
 # -- 409 ----------------------------------------------------------------------------------
 
 
+class ClientNotActive(PlatformError):
+    """Trading needs every onboarding step done; ``details.missing_steps`` names the rest."""
+
+    status_code = 409
+    code = "client_not_active"
+
+
 class EmailAlreadyRegistered(PlatformError):
     status_code = 409
     code = "email_already_registered"

@@ -19,6 +19,7 @@ from quantdesk.services.ingestion_runs import IngestionRunService
 from quantdesk.services.market_data import MarketDataService
 from quantdesk.services.market_feed import MarketFeed
 from quantdesk.services.onboarding import OnboardingService
+from quantdesk.services.recommendations import RecommendationService
 from quantdesk.settings import Settings
 from quantdesk.store.db import check_connection, create_db_engine, session_factory
 
@@ -75,6 +76,7 @@ class Platform:
             configured=secret is not None,
         )
         self.funding = FundingService(self.sessions, self.clock, self.brokerage_link)
+        self.recommendations = RecommendationService(self.sessions, self.clock)
 
     def readiness(self) -> dict[str, str]:
         checks: dict[str, str] = {}

@@ -24,6 +24,7 @@ from quantdesk.services.ingestion import IngestionService
 from quantdesk.services.ingestion_runs import IngestionRunService
 from quantdesk.services.market_data import MarketDataService
 from quantdesk.services.onboarding import OnboardingService
+from quantdesk.services.recommendations import RecommendationService
 from quantdesk.settings import Settings
 
 
@@ -82,6 +83,10 @@ def operations_service(running: PlatformDep) -> Operations:
     return running.operations
 
 
+def recommendation_service(running: PlatformDep) -> RecommendationService:
+    return running.recommendations
+
+
 SettingsDep = Annotated[Settings, Depends(settings)]
 ClockDep = Annotated[SystemClock, Depends(clock)]
 OnboardingDep = Annotated[OnboardingService, Depends(onboarding_service)]
@@ -94,3 +99,4 @@ IngestionRunsDep = Annotated[IngestionRunService, Depends(ingestion_run_service)
 MarketDataDep = Annotated[MarketDataService, Depends(market_data_service)]
 FeatureSetsDep = Annotated[FeatureSetService, Depends(feature_set_service)]
 OperationsDep = Annotated[Operations, Depends(operations_service)]
+RecommendationDep = Annotated[RecommendationService, Depends(recommendation_service)]
