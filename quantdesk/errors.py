@@ -125,6 +125,20 @@ class ClientNotActive(PlatformError):
     code = "client_not_active"
 
 
+class BatchInWrongState(PlatformError):
+    """The batch's state does not allow the action; ``details.status`` is the state."""
+
+    status_code = 409
+    code = "batch_in_wrong_state"
+
+
+class PricesStale(PlatformError):
+    """A batch proposed at another session's prices must be proposed afresh."""
+
+    status_code = 409
+    code = "prices_stale"
+
+
 class EmailAlreadyRegistered(PlatformError):
     status_code = 409
     code = "email_already_registered"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from pydantic import Field, SecretStr
@@ -76,6 +77,29 @@ class Settings(BaseSettings):
     )
     link_attempt_ttl_seconds: int = Field(
         default=600, gt=0, description="How long a started brokerage link waits for its callback."
+    )
+
+    # -- trading ----------------------------------------------------------------------
+    rebalance_ttl_seconds: int = Field(
+        default=3600, gt=0, description="How long a proposed rebalance may wait to be executed."
+    )
+    min_order_notional: Decimal = Field(
+        default=Decimal("1.00"), ge=0, description="No order worth less is proposed (USD)."
+    )
+    drift_band: Decimal = Field(
+        default=Decimal("0"),
+        ge=0,
+        le=1,
+        description="A position within this fraction of its target weight is not traded.",
+    )
+    commission_per_share: Decimal = Field(
+        default=Decimal("0"), ge=0, description="The brokerage's commission per share, to estimate."
+    )
+    commission_minimum: Decimal = Field(
+        default=Decimal("0"), ge=0, description="The brokerage's least commission of an order."
+    )
+    commission_per_order: Decimal = Field(
+        default=Decimal("0"), ge=0, description="The brokerage's commission per order."
     )
 
     def resolved_database_url(self) -> str:

@@ -177,6 +177,63 @@ class BrokerClient:
             headers={"Idempotency-Key": idempotency_key},
         )
 
+    # -- trading API ------------------------------------------------------------------
+    def trading_account(self, access_token: str) -> dict[str, Any]:
+        """Cash, buying power, equity and the session the account trades at."""
+        return self._api("GET", "/v1/account/trading", access_token, what="reading the account")
+
+    def positions(self, access_token: str) -> list[dict[str, Any]]:
+        response = self._send("GET", "/v1/positions", access_token, what="reading the positions")
+        body = response.json()
+        return body if isinstance(body, list) else []
+
+    def prices(self, access_token: str, symbols: list[str]) -> dict[str, Any]:
+        """The closes of the account's session: ``{session, prices: {symbol: price}}``."""
+        return self._api(
+            "GET",
+            "/v1/account/prices",
+            access_token,
+            what="reading prices",
+            params={"symbols": ",".join(symbols)},
+        )
+
+    def place_order(
+        self, access_token: str, *, symbol: str, side: str, qty: int, client_order_id: str
+    ) -> dict[str, Any]:
+        """A market order; ``client_order_id`` makes placing it again a refusal, never a
+        second order."""
+        return self._api(
+            "POST",
+            "/v1/orders",
+            access_token,
+            what="placing an order",
+            json={
+                "symbol": symbol,
+                "qty": qty,
+                "side": side,
+                "type": "market",
+                "time_in_force": "day",
+                "client_order_id": client_order_id,
+            },
+        )
+
+    def order_by_client_order_id(
+        self, access_token: str, client_order_id: str
+    ) -> dict[str, Any] | None:
+        """The order the account knows by ``client_order_id``; None if it has none."""
+        try:
+            return self._api(
+                "GET",
+                "/v1/orders:by_client_order_id",
+                access_token,
+                what="looking up an order",
+                params={"client_order_id": client_order_id},
+            )
+        except BrokerRefused as refused:
+            if refused.status == 404:
+                return None
+            raise
+
     def _api(
         self,
         method: str,
@@ -187,6 +244,21 @@ class BrokerClient:
         headers: dict[str, str] | None = None,
         **kwargs: Any,
     ) -> dict[str, Any]:
+        return _json_object(
+            self._send(method, path, access_token, what=what, headers=headers, **kwargs)
+        )
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        access_token: str,
+        *,
+        what: str,
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        """The answer to an API call; every failure becomes one of the module's errors."""
         try:
             response = self.http.request(
                 method,
@@ -200,14 +272,14 @@ class BrokerClient:
             raise AccessTokenRejected(what)
         if response.status_code >= 500:
             raise _unavailable(what)
-        body = _json_object(response)
         if response.status_code >= 400:
+            body = _json_object(response)
             raise BrokerRefused(
                 response.status_code,
                 str(body.get("code") or body.get("error") or "refused"),
                 str(body.get("message") or body.get("error_description") or ""),
             )
-        return body
+        return response
 
 
 def _json_object(response: httpx.Response) -> dict[str, Any]:

@@ -289,28 +289,17 @@ class BatchTransitionRow(Base):
 
 
 class PortfolioRow(Base):
-    """A client's book as the platform keeps it from fills and deposits."""
+    """A client's trading state beside its book (the book itself is replayed from the
+    deposits and fills): whether it is halted, and its value when the day began."""
 
     __tablename__ = "portfolios"
 
     client_id: Mapped[str] = mapped_column(String(40), ForeignKey("clients.id"), primary_key=True)
-    cash: Mapped[str] = mapped_column(String(32))
-    realised_pnl: Mapped[str] = mapped_column(String(32))
-    commissions: Mapped[str] = mapped_column(String(32))
     halted: Mapped[bool] = mapped_column(Boolean)
     halted_reason: Mapped[str | None] = mapped_column(Text)
     day: Mapped[date | None] = mapped_column(Date)
     day_start_equity: Mapped[str | None] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class PortfolioPositionRow(Base):
-    __tablename__ = "portfolio_positions"
-
-    client_id: Mapped[str] = mapped_column(String(40), ForeignKey("clients.id"), primary_key=True)
-    symbol: Mapped[str] = mapped_column(String(40), primary_key=True)
-    quantity: Mapped[int] = mapped_column(Integer)
-    average_cost: Mapped[str] = mapped_column(String(32))
 
 
 class PortfolioFillRow(Base):

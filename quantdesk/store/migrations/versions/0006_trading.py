@@ -1,5 +1,5 @@
-"""Trading: rebalance batches, their orders and audit trail, the portfolio kept from
-fills, and trading alerts.
+"""Trading: rebalance batches, their orders and audit trail, the fills the portfolio is kept
+from, and trading alerts.
 
 Revision ID: 0006
 Revises: 0005
@@ -81,21 +81,11 @@ def upgrade() -> None:
     op.create_table(
         "portfolios",
         sa.Column("client_id", sa.String(40), sa.ForeignKey("clients.id"), primary_key=True),
-        sa.Column("cash", MONEY, nullable=False),
-        sa.Column("realised_pnl", MONEY, nullable=False),
-        sa.Column("commissions", MONEY, nullable=False),
         sa.Column("halted", sa.Boolean(), nullable=False),
         sa.Column("halted_reason", sa.Text(), nullable=True),
         sa.Column("day", sa.Date(), nullable=True),
         sa.Column("day_start_equity", MONEY, nullable=True),
         sa.Column("updated_at", TS, nullable=False),
-    )
-    op.create_table(
-        "portfolio_positions",
-        sa.Column("client_id", sa.String(40), sa.ForeignKey("clients.id"), primary_key=True),
-        sa.Column("symbol", sa.String(40), primary_key=True),
-        sa.Column("quantity", sa.Integer(), nullable=False),
-        sa.Column("average_cost", MONEY, nullable=False),
     )
     op.create_table(
         "portfolio_fills",
@@ -137,7 +127,6 @@ def downgrade() -> None:
     for table in (
         "trading_alerts",
         "portfolio_fills",
-        "portfolio_positions",
         "portfolios",
         "batch_transitions",
         "batch_orders",
