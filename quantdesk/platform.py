@@ -12,6 +12,7 @@ from quantdesk.jobs.operations import Operations
 from quantdesk.services.brokerage_link import BrokerageLinkService
 from quantdesk.services.client_auth import ClientAuthService
 from quantdesk.services.client_setup import ClientSetupService
+from quantdesk.services.execution import ExecutionService
 from quantdesk.services.feature_sets import FeatureSetService
 from quantdesk.services.funding import FundingService
 from quantdesk.services.ingestion import IngestionService
@@ -19,6 +20,8 @@ from quantdesk.services.ingestion_runs import IngestionRunService
 from quantdesk.services.market_data import MarketDataService
 from quantdesk.services.market_feed import MarketFeed
 from quantdesk.services.onboarding import OnboardingService
+from quantdesk.services.portfolio import PortfolioService
+from quantdesk.services.rebalancing import RebalanceService
 from quantdesk.services.recommendations import RecommendationService
 from quantdesk.settings import Settings
 from quantdesk.store.db import check_connection, create_db_engine, session_factory
@@ -77,6 +80,13 @@ class Platform:
         )
         self.funding = FundingService(self.sessions, self.clock, self.brokerage_link)
         self.recommendations = RecommendationService(self.sessions, self.clock)
+        self.rebalances = RebalanceService(
+            self.sessions, self.clock, settings, self.brokerage_link, self.recommendations
+        )
+        self.execution = ExecutionService(
+            self.sessions, self.clock, self.brokerage_link, self.rebalances
+        )
+        self.portfolio = PortfolioService(self.sessions, self.brokerage_link)
 
     def readiness(self) -> dict[str, str]:
         checks: dict[str, str] = {}

@@ -18,12 +18,15 @@ from quantdesk.platform import Platform
 from quantdesk.services.brokerage_link import BrokerageLinkService
 from quantdesk.services.client_auth import ClientAuthService
 from quantdesk.services.client_setup import ClientSetupService
+from quantdesk.services.execution import ExecutionService
 from quantdesk.services.feature_sets import FeatureSetService
 from quantdesk.services.funding import FundingService
 from quantdesk.services.ingestion import IngestionService
 from quantdesk.services.ingestion_runs import IngestionRunService
 from quantdesk.services.market_data import MarketDataService
 from quantdesk.services.onboarding import OnboardingService
+from quantdesk.services.portfolio import PortfolioService
+from quantdesk.services.rebalancing import RebalanceService
 from quantdesk.services.recommendations import RecommendationService
 from quantdesk.settings import Settings
 
@@ -87,6 +90,18 @@ def recommendation_service(running: PlatformDep) -> RecommendationService:
     return running.recommendations
 
 
+def rebalance_service(running: PlatformDep) -> RebalanceService:
+    return running.rebalances
+
+
+def execution_service(running: PlatformDep) -> ExecutionService:
+    return running.execution
+
+
+def portfolio_service(running: PlatformDep) -> PortfolioService:
+    return running.portfolio
+
+
 SettingsDep = Annotated[Settings, Depends(settings)]
 ClockDep = Annotated[SystemClock, Depends(clock)]
 OnboardingDep = Annotated[OnboardingService, Depends(onboarding_service)]
@@ -100,3 +115,6 @@ MarketDataDep = Annotated[MarketDataService, Depends(market_data_service)]
 FeatureSetsDep = Annotated[FeatureSetService, Depends(feature_set_service)]
 OperationsDep = Annotated[Operations, Depends(operations_service)]
 RecommendationDep = Annotated[RecommendationService, Depends(recommendation_service)]
+RebalanceDep = Annotated[RebalanceService, Depends(rebalance_service)]
+ExecutionDep = Annotated[ExecutionService, Depends(execution_service)]
+PortfolioDep = Annotated[PortfolioService, Depends(portfolio_service)]

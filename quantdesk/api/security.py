@@ -24,6 +24,11 @@ class Caller:
     operator: bool
     client_id: str | None = None
 
+    @property
+    def name(self) -> str:
+        """Who acted, as the audit trail writes it."""
+        return "operator" if self.operator else f"client {self.client_id}"
+
     def require_access_to(self, client_id: str) -> None:
         """Operators see every client; a client only itself. Others' are "not found"."""
         if not self.operator and self.client_id != client_id:
@@ -75,3 +80,5 @@ def accessible_client(client_id: str, caller: Caller = Security(require_caller))
 
 # A path parameter ``client_id`` that only an operator or that client gets past.
 AccessibleClient = Annotated[str, Security(accessible_client)]
+# Whoever called: an operator or a signed-in client.
+CallerDep = Annotated[Caller, Security(require_caller)]

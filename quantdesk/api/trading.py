@@ -1,15 +1,17 @@
-"""The trading cycle of a client: its recommendation."""
+"""The trading cycle of a client: recommendation, rebalance batches (propose, approve or
+reject, execute) and the portfolio they leave."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Header
 from pydantic import BaseModel, Field
 
-from quantdesk.api.deps import RecommendationDep
+from quantdesk.api.deps import ExecutionDep, PortfolioDep, RebalanceDep, RecommendationDep
 from quantdesk.api.errors import errors
-from quantdesk.api.security import AccessibleClient
+from quantdesk.api.security import AccessibleClient, CallerDep, require_operator
+from quantdesk.errors import ValidationFailed
 
 router = APIRouter(tags=["trading"])
 
@@ -43,3 +45,196 @@ def get_recommendation(
     client_id: AccessibleClient, recommendations: RecommendationDep
 ) -> dict[str, Any]:
     return recommendations.recommend(client_id)
+
+
+class OrderOut(BaseModel):
+    sequence: int
+    symbol: str
+    side: str = Field(description="buy or sell; sells come first")
+    quantity: int = Field(description="Whole shares")
+    price: str = Field(description="The close it was proposed at")
+    notional: str
+    commission: str = Field(description="Estimated when proposed")
+    client_order_id: str = Field(description="What the brokerage knows the order by")
+    status: str = Field(description="proposed, then the brokerage's: filled, rejected, ...")
+    denied_limit: str | None
+    message: str | None
+    filled_quantity: int
+    filled_price: str | None
+    filled_commission: str
+
+
+class TransitionOut(BaseModel):
+    from_: str | None = Field(alias="from")
+    to: str
+    at: str
+    by: str
+    reason: str | None
+
+
+class BatchOut(BaseModel):
+    id: str
+    client_id: str
+    kind: str
+    status: str = Field(
+        description="pending_approval, approved, executing, executed, partially_executed, "
+        "failed, rejected, expired or superseded"
+    )
+    priced_on: str = Field(description="The brokerage's session whose closes priced it")
+    value: str
+    cash_before: str
+    cash_after: str = Field(description="Expected after every order at the proposed prices")
+    approval_required: bool
+    reason: str | None
+    proposed_by: str
+    proposed_at: str
+    expires_at: str
+    orders: list[OrderOut]
+    transitions: list[TransitionOut] = Field(description="The audit trail, oldest first")
+
+
+class BatchList(BaseModel):
+    items: list[BatchOut]
+
+
+class DecisionIn(BaseModel):
+    reason: str | None = Field(None, max_length=500, description="Why; required to reject")
+
+
+class PositionOut(BaseModel):
+    symbol: str
+    quantity: int
+    average_cost: str
+    price: str
+    market_value: str
+    unrealised_pnl: str
+    weight: str
+
+
+class PortfolioOut(BaseModel):
+    client_id: str
+    session: str | None
+    cash: str
+    market_value: str
+    equity: str
+    realised_pnl: str
+    unrealised_pnl: str
+    commissions: str
+    positions: list[PositionOut]
+
+
+class DifferenceOut(BaseModel):
+    what: str = Field(description="position or cash")
+    symbol: str | None
+    platform: str
+    brokerage: str
+
+
+class ReconciliationOut(BaseModel):
+    client_id: str
+    agrees: bool
+    differences: list[DifferenceOut]
+
+
+BATCH = "/v1/clients/{client_id}/rebalances"
+BROKER_ERRORS = errors(
+    401,
+    404,
+    409,
+    422,
+    503,
+    e409="client_not_active, batch_in_wrong_state, prices_stale, brokerage_not_linked, "
+    "reauth_required or brokerage_refused",
+    e503="brokerage_unavailable",
+)
+
+
+@router.post(
+    BATCH,
+    status_code=201,
+    response_model=BatchOut,
+    summary="Propose the orders that move the portfolio to its recommendation",
+    responses=BROKER_ERRORS,
+)
+def propose_rebalance(
+    client_id: AccessibleClient, caller: CallerDep, rebalances: RebalanceDep
+) -> dict[str, Any]:
+    return rebalances.propose(client_id, by=caller.name)
+
+
+@router.get(BATCH, response_model=BatchList, responses=errors(401, 404, 422))
+def list_rebalances(client_id: AccessibleClient, rebalances: RebalanceDep) -> dict[str, Any]:
+    return {"items": rebalances.list(client_id)}
+
+
+@router.get(f"{BATCH}/{{batch_id}}", response_model=BatchOut, responses=errors(401, 404, 422))
+def get_rebalance(
+    client_id: AccessibleClient, batch_id: str, rebalances: RebalanceDep
+) -> dict[str, Any]:
+    return rebalances.get(client_id, batch_id)
+
+
+@router.post(
+    f"{BATCH}/{{batch_id}}:approve",
+    response_model=BatchOut,
+    summary="Approve a batch waiting for approval (operators)",
+    dependencies=[Depends(require_operator)],
+    responses=errors(400, 401, 404, 409, 422, e409="batch_in_wrong_state"),
+)
+def approve_rebalance(
+    client_id: str, batch_id: str, body: DecisionIn, rebalances: RebalanceDep
+) -> dict[str, Any]:
+    return rebalances.decide(client_id, batch_id, approve=True, by="operator", reason=body.reason)
+
+
+@router.post(
+    f"{BATCH}/{{batch_id}}:reject",
+    response_model=BatchOut,
+    summary="Reject a batch waiting for approval, with the reason (operators)",
+    dependencies=[Depends(require_operator)],
+    responses=errors(400, 401, 404, 409, 422, e409="batch_in_wrong_state"),
+)
+def reject_rebalance(
+    client_id: str, batch_id: str, body: DecisionIn, rebalances: RebalanceDep
+) -> dict[str, Any]:
+    if not (body.reason or "").strip():
+        raise ValidationFailed(
+            [{"field": "reason", "code": "required", "message": "A rejection says why."}]
+        )
+    return rebalances.decide(client_id, batch_id, approve=False, by="operator", reason=body.reason)
+
+
+@router.post(
+    f"{BATCH}/{{batch_id}}:execute",
+    response_model=BatchOut,
+    summary="Execute an approved batch on the paper brokerage (Idempotency-Key accepted)",
+    responses=BROKER_ERRORS,
+)
+def execute_rebalance(
+    client_id: AccessibleClient,
+    batch_id: str,
+    caller: CallerDep,
+    execution: ExecutionDep,
+    idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
+) -> dict[str, Any]:
+    return execution.execute(client_id, batch_id, by=caller.name, key=idempotency_key)
+
+
+@router.get(
+    "/v1/clients/{client_id}/portfolio",
+    response_model=PortfolioOut,
+    summary="Positions, cash and P&L as the platform keeps them, at the session's closes",
+    responses=BROKER_ERRORS,
+)
+def get_portfolio(client_id: AccessibleClient, portfolio: PortfolioDep) -> dict[str, Any]:
+    return portfolio.portfolio_of(client_id)
+
+
+@router.get(
+    "/v1/clients/{client_id}/portfolio/reconciliation",
+    response_model=ReconciliationOut,
+    summary="Every difference between the platform's book and the brokerage's account",
+    responses=BROKER_ERRORS,
+)
+def get_reconciliation(client_id: AccessibleClient, portfolio: PortfolioDep) -> dict[str, Any]:
+    return portfolio.reconciliation_of(client_id)

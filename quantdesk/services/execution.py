@@ -1,0 +1,195 @@
+"""Executing an approved batch on the paper brokerage.
+
+- Only an approved batch, still within its lifetime and priced at the brokerage's
+  current session, is executed; one execution wins the batch (``claim``), so orders
+  are placed once however many requests arrive together.
+- Orders go out in the batch's order (sells first). Each carries the batch's
+  ``client_order_id`` for it: placing it again is refused by the brokerage, and the
+  platform then reads the order it already placed instead.
+- Each order's answer, and the fill it brings, is recorded in one transaction.
+- The batch ends ``executed``, ``partially_executed`` or ``failed``. If the brokerage is
+  unavailable before any order is placed, the batch goes back to ``approved``: nothing
+  was done, and it can be executed again.
+- The same ``Idempotency-Key`` again answers the execution already made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from quantdesk.broker.client import BrokerRefused
+from quantdesk.clock import SystemClock
+from quantdesk.domain import batches
+from quantdesk.errors import BatchInWrongState, BrokerageUnavailable, PricesStale
+from quantdesk.services.brokerage_link import BrokerageLinkService
+from quantdesk.services.rebalancing import RebalanceService, claim, transition
+from quantdesk.services.trading_views import money
+from quantdesk.store.models import BatchOrderRow, PortfolioFillRow, RebalanceBatchRow
+
+PRICE_STEP = Decimal("0.0001")
+
+
+class ExecutionService:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        clock: SystemClock,
+        links: BrokerageLinkService,
+        rebalances: RebalanceService,
+    ) -> None:
+        self.sessions = sessions
+        self.clock = clock
+        self.links = links
+        self.broker = links.broker
+        self.rebalances = rebalances
+
+    def execute(self, client_id: str, batch_id: str, *, by: str, key: str | None) -> dict[str, Any]:
+        fingerprint = hashlib.sha256(f"execute {batch_id}".encode()).hexdigest()
+        with self.sessions() as session:
+            batch = self.rebalances.batch_row(session, client_id, batch_id)
+            if key is not None and batch.execution_key == key:
+                return self.rebalances.view(session, batch)  # the execution already made
+            if batch.status != batches.APPROVED:
+                raise BatchInWrongState(
+                    f"The batch is {batch.status.replace('_', ' ')}: it cannot be executed.",
+                    details={"status": batch.status},
+                )
+            priced_on = batch.priced_on
+        session_now = self.links.with_access_token(
+            client_id, lambda token: str(self.broker.trading_account(token)["session"])
+        )
+        if session_now != priced_on.isoformat():
+            raise PricesStale(
+                f"The batch was proposed at the prices of {priced_on.isoformat()}; the "
+                f"brokerage now trades {session_now}. Propose it afresh.",
+                details={"priced_on": priced_on.isoformat(), "session": session_now},
+            )
+        with self.sessions() as session:
+            batch = self.rebalances.batch_row(session, client_id, batch_id)
+            if not claim(session, batch, by=by, at=self.clock.now()):
+                session.rollback()
+                raise BatchInWrongState(
+                    "The batch is being executed or was executed already.",
+                    details={"status": session.get(RebalanceBatchRow, batch_id).status},
+                )
+            batch.execution_key, batch.execution_fingerprint = key, fingerprint
+            session.commit()
+        return self._run(client_id, batch_id, by=by)
+
+    def _run(self, client_id: str, batch_id: str, *, by: str) -> dict[str, Any]:
+        with self.sessions() as session:
+            orders = list(
+                session.scalars(
+                    select(BatchOrderRow)
+                    .where(BatchOrderRow.batch_id == batch_id)
+                    .order_by(BatchOrderRow.sequence)
+                )
+            )
+        for sent, order in enumerate(orders):
+            try:
+                answer = self.links.with_access_token(
+                    client_id, lambda token, o=order: self._place(token, o)
+                )
+            except BrokerageUnavailable:
+                return self._interrupted(client_id, batch_id, sent=sent, by=by)
+            self._record(order.id, answer)
+        return self._finish(client_id, batch_id, by=by)
+
+    def _place(self, token: str, order: BatchOrderRow) -> dict[str, Any]:
+        """Place the order, or read the one placed already under its client_order_id."""
+        try:
+            return self.broker.place_order(
+                token,
+                symbol=order.symbol,
+                side=order.side,
+                qty=order.quantity,
+                client_order_id=order.client_order_id,
+            )
+        except BrokerRefused as refused:
+            if refused.code != "duplicate_client_order_id":
+                raise
+            placed = self.broker.order_by_client_order_id(token, order.client_order_id)
+            if placed is None:
+                raise
+            return placed
+
+    def _record(self, order_id: str, answer: dict[str, Any]) -> None:
+        """The brokerage's answer for one order, and its new fill, in one transaction."""
+        now = self.clock.now()
+        with self.sessions() as session:
+            order = session.get(BatchOrderRow, order_id)
+            assert order is not None
+            filled = int(answer.get("filled_qty") or 0)
+            average = Decimal(str(answer.get("filled_avg_price") or 0))
+            commission = Decimal(str(answer.get("commission") or 0))
+            new = filled - order.filled_quantity
+            if new > 0:
+                before = order.filled_quantity * Decimal(order.filled_price or 0)
+                price = ((filled * average - before) / new).quantize(PRICE_STEP, ROUND_HALF_EVEN)
+                session.add(
+                    PortfolioFillRow(
+                        client_id=order.client_id,
+                        batch_order_id=order.id,
+                        symbol=order.symbol,
+                        side=order.side,
+                        quantity=new,
+                        price=str(price.normalize()),
+                        commission=money(commission - Decimal(order.filled_commission)),
+                        filled_through=filled,
+                        recorded_at=now,
+                    )
+                )
+            order.status = str(answer.get("status") or "sent")
+            order.broker_order_id = str(answer.get("id") or "") or None
+            order.filled_quantity = filled
+            order.filled_price = str(average.normalize()) if filled else None
+            order.filled_commission = money(commission)
+            order.message = answer.get("reject_reason")
+            order.updated_at = now
+            session.commit()
+
+    def _finish(self, client_id: str, batch_id: str, *, by: str) -> dict[str, Any]:
+        with self.sessions() as session:
+            batch = self.rebalances.batch_row(session, client_id, batch_id)
+            orders = list(
+                session.scalars(select(BatchOrderRow).where(BatchOrderRow.batch_id == batch_id))
+            )
+            ordered = sum(o.quantity for o in orders)
+            filled = sum(o.filled_quantity for o in orders)
+            ending = batches.outcome(filled, ordered) if ordered else batches.EXECUTED
+            rejected = [o for o in orders if o.status == "rejected"]
+            reason = "; ".join(f"{o.symbol}: {o.message or 'rejected'}" for o in rejected) or None
+            transition(
+                session, batch, ending, by=by, at=self.clock.now(), action=ending, reason=reason
+            )
+            batch.reason = reason
+            session.commit()
+            return self.rebalances.view(session, batch)
+
+    def _interrupted(self, client_id: str, batch_id: str, *, sent: int, by: str) -> dict[str, Any]:
+        """The brokerage went away: nothing placed puts the batch back, else it fails."""
+        with self.sessions() as session:
+            batch = self.rebalances.batch_row(session, client_id, batch_id)
+            if sent == 0:
+                transition(
+                    session,
+                    batch,
+                    batches.APPROVED,
+                    by=by,
+                    at=self.clock.now(),
+                    action="handed back",
+                    reason="the brokerage was unavailable; nothing was sent",
+                )
+                batch.execution_key = batch.execution_fingerprint = None
+                session.commit()
+                raise BrokerageUnavailable(
+                    "The brokerage is unavailable; no order was sent and the batch can be "
+                    "executed again.",
+                    details={"during": "executing a rebalance"},
+                )
+        return self._finish(client_id, batch_id, by=by)
