@@ -8,6 +8,8 @@ controls contract (``docs/contract.md``, "The brokerage's test controls").
 - ``PUT .../rejections``: reject the next N orders, or every order of some symbols,
   with a reason;
 - ``PUT .../faults``: fail the next N order calls with a status, or delay every one;
+- ``GET .../orders``: every order the account received, as the brokerage's books have
+  them (to count what reached the brokerage);
 - ``PUT .../prices``: the closes of some symbols at the account's current session, for
   scenarios that state their prices (other accounts keep the market's).
 """
@@ -19,12 +21,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
 
 from quantdesk.broker_sim import desk
 from quantdesk.broker_sim.controls import BODY_ERRORS, CONTROLS_PREFIX
 from quantdesk.broker_sim.errors import SimError, SimErrorOut, validation_failed
+from quantdesk.broker_sim.orders import order_view
 from quantdesk.broker_sim.runtime import SessionDep, StateDep
-from quantdesk.broker_sim.store import PaperAccount
+from quantdesk.broker_sim.store import PaperAccount, SimOrder
 
 router = APIRouter(prefix=f"{CONTROLS_PREFIX}/accounts/{{account_id}}", tags=["controls"])
 AccountId = Annotated[
@@ -259,3 +263,26 @@ def set_prices(
         account_id, on, {s.strip().upper(): int(p * 100) for s, p in body.closes.items()}
     )
     return {"account_id": account_id, "session": on.isoformat(), "closes": body.closes}
+
+
+class OrderBook(BaseModel):
+    account_id: str
+    orders: list[dict[str, Any]] = Field(
+        description="Every order the account received, oldest first, in the trading API's shape"
+    )
+
+
+@router.get(
+    "/orders",
+    response_model=OrderBook,
+    summary="Every order a paper account received",
+    responses={404: ACCOUNT_ERRORS[404], 422: ACCOUNT_ERRORS[422]},
+)
+def account_orders(account_id: AccountId, session: SessionDep) -> dict[str, Any]:
+    _account(session, account_id)
+    rows = session.scalars(
+        select(SimOrder)
+        .where(SimOrder.account_id == account_id)
+        .order_by(SimOrder.submitted_at, SimOrder.id)
+    )
+    return {"account_id": account_id, "orders": [order_view(o) for o in rows]}

@@ -187,6 +187,7 @@ CONTROLS = {
     ),
     ("put", "/v1/controls/accounts/{account_id}/faults"): ("FaultsChange", {"400", "404", "422"}),
     ("put", "/v1/controls/accounts/{account_id}/prices"): ("PricesChange", {"400", "404", "422"}),
+    ("get", "/v1/controls/accounts/{account_id}/orders"): (None, {"404", "422"}),
 }
 
 

@@ -97,6 +97,8 @@ def test_a_client_order_id_is_unique_in_the_account_and_finds_the_order(alice):
     )
     assert_error(again, 409, "duplicate_client_order_id")
     assert len(alice.get("/v1/orders")) == 1
+    book = alice.sim.http.get(f"/v1/controls/accounts/{alice.account_id}/orders").json()
+    assert [o["client_order_id"] for o in book["orders"]] == ["batch-1-order-1"]
 
 
 def test_a_buy_the_cash_cannot_pay_for_is_rejected_and_changes_nothing(sim):
