@@ -27,18 +27,25 @@ Feature: Who may open each door of the platform
       And nothing has changed in <resource>
 
       Examples:
-        | action | resource                     |
-        | read   | Alice's client record        |
-        | read   | Alice's onboarding checklist |
-        | change | Alice's preferences          |
-        | read   | Alice's preferences          |
-        | change | Alice's strategy             |
-        | read   | Alice's strategy             |
-        | start  | Alice's brokerage link       |
-        | read   | Alice's brokerage link       |
-        | read   | Alice's brokerage account    |
-        | add to | Alice's deposits             |
-        | read   | Alice's deposits             |
+        | action    | resource                     |
+        | read      | Alice's client record        |
+        | read      | Alice's onboarding checklist |
+        | change    | Alice's preferences          |
+        | read      | Alice's preferences          |
+        | change    | Alice's strategy             |
+        | read      | Alice's strategy             |
+        | start     | Alice's brokerage link       |
+        | read      | Alice's brokerage link       |
+        | read      | Alice's brokerage account    |
+        | add to    | Alice's deposits             |
+        | read      | Alice's deposits             |
+        | read      | Alice's recommendation       |
+        | propose   | Alice's rebalance            |
+        | read      | Alice's rebalances           |
+        | read      | Alice's rebalance            |
+        | execute   | Alice's rebalance            |
+        | read      | Alice's portfolio            |
+        | reconcile | Alice's portfolio            |
 
   Rule: Only operators open the back office; a signed-in client is refused
 
@@ -51,22 +58,24 @@ Feature: Who may open each door of the platform
       And nothing has changed in <resource>
 
       Examples:
-        | action | resource                            |
-        | add to | the register of clients             |
-        | search | the register of clients             |
-        | load   | a symbol's daily bars               |
-        | read   | a symbol's daily bars               |
-        | read   | a symbol's indicators               |
-        | read   | the market data limits              |
-        | read   | a market data load                  |
-        | read   | a market data load's quarantine     |
-        | read   | a market data load's quality report |
-        | read   | the published feature sets          |
-        | read   | a feature set                       |
-        | read   | a feature set's rows                |
-        | read   | a feature set's split               |
-        | read   | an operation                        |
-        | cancel | an operation                        |
+        | action  | resource                            |
+        | add to  | the register of clients             |
+        | search  | the register of clients             |
+        | load    | a symbol's daily bars               |
+        | read    | a symbol's daily bars               |
+        | read    | a symbol's indicators               |
+        | read    | the market data limits              |
+        | read    | a market data load                  |
+        | read    | a market data load's quarantine     |
+        | read    | a market data load's quality report |
+        | read    | the published feature sets          |
+        | read    | a feature set                       |
+        | read    | a feature set's rows                |
+        | read    | a feature set's split               |
+        | read    | an operation                        |
+        | cancel  | an operation                        |
+        | approve | a client's rebalance                |
+        | reject  | a client's rebalance                |
 
       @needs.controls
       Examples: The test controls
@@ -84,37 +93,46 @@ Feature: Who may open each door of the platform
       And nothing has changed in <resource>
 
       Examples: A client's own data
-        | action | resource                     |
-        | read   | a client's own record        |
-        | read   | Alice's client record        |
-        | read   | Alice's onboarding checklist |
-        | change | Alice's preferences          |
-        | read   | Alice's preferences          |
-        | change | Alice's strategy             |
-        | read   | Alice's strategy             |
-        | start  | Alice's brokerage link       |
-        | read   | Alice's brokerage link       |
-        | read   | Alice's brokerage account    |
-        | add to | Alice's deposits             |
-        | read   | Alice's deposits             |
+        | action    | resource                     |
+        | read      | a client's own record        |
+        | read      | Alice's client record        |
+        | read      | Alice's onboarding checklist |
+        | change    | Alice's preferences          |
+        | read      | Alice's preferences          |
+        | change    | Alice's strategy             |
+        | read      | Alice's strategy             |
+        | start     | Alice's brokerage link       |
+        | read      | Alice's brokerage link       |
+        | read      | Alice's brokerage account    |
+        | add to    | Alice's deposits             |
+        | read      | Alice's deposits             |
+        | read      | Alice's recommendation       |
+        | propose   | Alice's rebalance            |
+        | read      | Alice's rebalances           |
+        | read      | Alice's rebalance            |
+        | execute   | Alice's rebalance            |
+        | read      | Alice's portfolio            |
+        | reconcile | Alice's portfolio            |
 
       Examples: The back office
-        | action | resource                            |
-        | add to | the register of clients             |
-        | search | the register of clients             |
-        | load   | a symbol's daily bars               |
-        | read   | a symbol's daily bars               |
-        | read   | a symbol's indicators               |
-        | read   | the market data limits              |
-        | read   | a market data load                  |
-        | read   | a market data load's quarantine     |
-        | read   | a market data load's quality report |
-        | read   | the published feature sets          |
-        | read   | a feature set                       |
-        | read   | a feature set's rows                |
-        | read   | a feature set's split               |
-        | read   | an operation                        |
-        | cancel | an operation                        |
+        | action  | resource                            |
+        | add to  | the register of clients             |
+        | search  | the register of clients             |
+        | load    | a symbol's daily bars               |
+        | read    | a symbol's daily bars               |
+        | read    | a symbol's indicators               |
+        | read    | the market data limits              |
+        | read    | a market data load                  |
+        | read    | a market data load's quarantine     |
+        | read    | a market data load's quality report |
+        | read    | the published feature sets          |
+        | read    | a feature set                       |
+        | read    | a feature set's rows                |
+        | read    | a feature set's split               |
+        | read    | an operation                        |
+        | cancel  | an operation                        |
+        | approve | a client's rebalance                |
+        | reject  | a client's rebalance                |
 
       @needs.controls
       Examples: The test controls

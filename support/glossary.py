@@ -29,6 +29,21 @@ REASONS = {
     "brokerage_unavailable": "the brokerage is unavailable",
     "reauth_required": "{name} must link again",
     "brokerage_not_linked": "{name} has not linked a brokerage account",
+    "client_not_active": "{name} is not active yet",
+    "batch_in_wrong_state": "the rebalance is {status}",
+    "prices_stale": "the prices it was proposed at are no longer current",
+}
+# A rebalance's state as the specification words it.
+BATCH_STATES = {
+    "pending_approval": "waiting for approval",
+    "approved": "approved",
+    "executing": "being executed",
+    "executed": "executed",
+    "partially_executed": "partly executed",
+    "failed": "failed",
+    "rejected": "rejected",
+    "expired": "expired",
+    "superseded": "superseded by a newer proposal",
 }
 # The contract's field names (of a body, a header or a query) as the specification names them.
 FIELDS = {
@@ -100,8 +115,9 @@ def problem_words(field: str, code: str) -> str:
     return FIELD_PROBLEMS.get((field, code)) or PROBLEMS.get(code, code)
 
 
-def reason_words(code: str, about: str | None) -> str:
-    return REASONS.get(code, code).replace("{name}", about or "<nobody>")
+def reason_words(code: str, about: str | None, status: str | None = None) -> str:
+    words = REASONS.get(code, code).replace("{name}", about or "<nobody>")
+    return words.replace("{status}", BATCH_STATES.get(status or "", status or "<no state>"))
 
 
 def problems_of(refusal: ApiError) -> dict[str, str]:
@@ -118,7 +134,7 @@ def reasons_of(refusal: ApiError, about: str | None = None) -> list[str]:
     problems = problems_of(refusal)
     if problems:
         return [f"the {field} {problem}" for field, problem in problems.items()]
-    return [reason_words(refusal.code, about)]
+    return [reason_words(refusal.code, about, refusal.details.get("status"))]
 
 
 def _known_reasons() -> list[str]:
@@ -136,8 +152,10 @@ def _unknown(kind: str, words: str, known: Iterable[str]) -> AssertionError:
 
 def check_reason(words: str) -> str:
     """``words``, when the glossary knows them as a reason for a refusal."""
+    states = "(?:" + "|".join(re.escape(s) for s in BATCH_STATES.values()) + ")"
     for template in REASONS.values():
         pattern = re.escape(template).replace(re.escape("{name}"), _NAME)
+        pattern = pattern.replace(re.escape("{status}"), states)
         if re.fullmatch(pattern, words):
             return words
     for field in FIELDS.values():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import platform
@@ -25,6 +27,18 @@ def attach_json(name: str, data: Any) -> None:
         name=name,
         attachment_type=allure.attachment_type.JSON,
     )
+
+
+def attach_table(name: str, rows: list[dict[str, str]]) -> None:
+    """Rows as a CSV attachment: the report shows it as a table a person can read."""
+    if not rows:
+        allure.attach("(none)", name=name, attachment_type=allure.attachment_type.TEXT)
+        return
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    allure.attach(out.getvalue(), name=name, attachment_type=allure.attachment_type.CSV)
 
 
 def write_run_facts(results_dir: Path) -> None:

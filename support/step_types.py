@@ -16,6 +16,7 @@ from behave import register_type
 from support.datasets import symbol_list
 from support.dsl.access_control import door_phrase_pattern
 from support.dsl.market_data import NOT_BARS
+from support.glossary import BATCH_STATES
 
 _MONTH = "(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 _DAY_OR_YEAR = rf"(?:\d{{4}}-\d{{2}}-\d{{2}}|(?:{_MONTH} )?\d{{4}})"
@@ -96,6 +97,18 @@ def parse_door(text: str) -> str:
     return text
 
 
+@parse.with_pattern(r"-?\d+(?:\.\d+)? %")
+def parse_percent(text: str) -> str:
+    """A fraction as the specification writes it: ``4 %``, ``49.99 %``."""
+    return text
+
+
+@parse.with_pattern("(?:" + "|".join(re.escape(s) for s in BATCH_STATES.values()) + ")")
+def parse_batch_state(text: str) -> str:
+    """A rebalance's state in words: ``waiting for approval``, ``executed``."""
+    return text
+
+
 @parse.with_pattern(r'[^"]*')
 def parse_quoted(text: str) -> str:
     """The text between double quotes, possibly empty."""
@@ -121,6 +134,8 @@ STEP_TYPES: dict[str, Any] = {
     "Holding": parse_holding,
     "NotBars": parse_not_bars,
     "Door": parse_door,
+    "Percent": parse_percent,
+    "BatchState": parse_batch_state,
     "Quoted": parse_quoted,
     "Phrase": parse_phrase,
 }

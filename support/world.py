@@ -18,6 +18,7 @@ from support.drivers.onboarding import OnboardingDriver
 from support.drivers.platform_clock import PlatformClockDriver
 from support.drivers.platform_health import PlatformHealthDriver
 from support.drivers.redaction import Redactor
+from support.drivers.trading import TradingDriver
 from support.dsl.access_control import AccessControl
 from support.dsl.aliases import Aliases
 from support.dsl.brokerage import ACCESS_TOKEN_TTL_SECONDS, Brokerage
@@ -33,6 +34,7 @@ from support.dsl.operations import Operations
 from support.dsl.outcomes import Outcomes
 from support.dsl.platform_clock import PlatformClock
 from support.dsl.platform_health import PlatformHealth
+from support.dsl.trading import Trading
 
 
 @dataclass
@@ -70,12 +72,23 @@ class World:
         self._platform()
         self._market_data()
         self._onboarding()
+        self.trading = Trading(
+            TradingDriver(self.http, target.operator_key),
+            self.onboarding,
+            self.client_setup,
+            self.brokerage_link,
+            self.funding,
+            self.brokerage,
+            self.aliases,
+            self.outcomes,
+        )
         self.access_control = AccessControl(
             AccessDriver(self.http, target.operator_key),
             self.onboarding,
             self.client_setup,
             self.brokerage_link,
             self.funding,
+            self.trading,
             self.aliases,
         )
         self.last: Any = None

@@ -135,8 +135,9 @@ class RebalanceService:
         for _ in range(3):  # a proposal made at the same moment may win the active slot
             try:
                 return self._record(client_id, proposal, market, approval, by=by)
-            except IntegrityError:
-                continue
+            except IntegrityError as clash:
+                if not _lost_active_slot(clash):
+                    raise
         raise BatchInWrongState("Another proposal for the client is being recorded.")
 
     def _approval_required(self, client_id: str) -> bool:
@@ -180,6 +181,7 @@ class RebalanceService:
                 updated_at=now,
             )
             session.add(batch)
+            session.flush()  # the batch's row first: its orders and trail refer to it
             session.add(
                 BatchTransitionRow(
                     batch_id=batch.id, from_state=None, to_state=batches.PROPOSED, at=now, by=by
@@ -303,3 +305,9 @@ def claim(session: Session, batch: RebalanceBatchRow, *, by: str, at: Any) -> bo
             )
         )
     return bool(won)
+
+
+def _lost_active_slot(error: IntegrityError) -> bool:
+    """Whether another batch of the client became active first (SQLite or PostgreSQL)."""
+    text = str(error.orig)
+    return "active_client_id" in text or "uq_rebalance_batches_active" in text

@@ -117,6 +117,13 @@ _MD = "/v1/market-data"
 _RUN = f"{_MD}/ingestions/{{run_id}}"
 _FS = f"{_MD}/feature-sets/{{key}}"
 _OP = "/v1/operations/{operation_id}"
+_RB = f"{_C}/rebalances/{{batch_id}}"
+
+
+def _without_moment(shown: Any) -> Any:
+    """A recommendation is stamped with the moment it was made: compare the rest."""
+    return {k: v for k, v in shown.items() if k != "as_of"}
+
 
 # One row per door of the contract, and the documentation pages.
 # fmt: off
@@ -152,6 +159,15 @@ MATRIX: tuple[Door, ...] = (
     Door("POST", f"{_C}/deposits",          OWNER,  "add to",  "deposits",
          _json_body({"amount": "1.00"}), shown_by=("GET", f"{_C}/deposits")),
     Door("GET",  f"{_C}/deposits",          OWNER,  "read",    "deposits"),
+    Door("GET",  f"{_C}/recommendation",    OWNER,  "read",    "recommendation",
+         compared=_without_moment),
+    Door("POST", f"{_C}/rebalances",        OWNER,  "propose", "rebalance",
+         shown_by=("GET", f"{_C}/rebalances")),
+    Door("GET",  f"{_C}/rebalances",        OWNER,  "read",    "rebalances"),
+    Door("GET",  _RB,                       OWNER,  "read",    "rebalance"),
+    Door("POST", f"{_RB}:execute",          OWNER,  "execute", "rebalance", shown_by=("GET", _RB)),
+    Door("GET",  f"{_C}/portfolio",         OWNER,  "read",    "portfolio"),
+    Door("GET",  f"{_C}/portfolio/reconciliation", OWNER, "reconcile", "portfolio"),
     # -- operators only ---------------------------------------------------------------------
     Door("POST", "/v1/clients",             OPERATOR, "add to", "the register of clients",
          _json(lambda v: v["registration"]), shown_by=("GET", "/v1/clients")),
@@ -174,6 +190,10 @@ MATRIX: tuple[Door, ...] = (
          _query("symbols")),
     Door("GET",  f"{_FS}/split",            OPERATOR, "read",   "a feature set's split",
          _query("symbols")),
+    Door("POST", f"{_RB}:approve",          OPERATOR, "approve", "a client's rebalance",
+         _json_body({"reason": "within the client's mandate"}), shown_by=("GET", _RB)),
+    Door("POST", f"{_RB}:reject",           OPERATOR, "reject", "a client's rebalance",
+         _json_body({"reason": "trades too much at once"}), shown_by=("GET", _RB)),
     Door("GET",  _OP,                       OPERATOR, "read",   "an operation"),
     Door("POST", f"{_OP}:cancel",           OPERATOR, "cancel", "an operation",
          shown_by=("GET", _OP)),

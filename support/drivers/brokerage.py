@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl, quote, urljoin, urlsplit
 
 from support.drivers.http import ApiError, RecordingClient, error_from
 
@@ -122,6 +122,29 @@ class BrokerageDriver:
 
     def advance_clock(self, seconds: float) -> dict[str, Any]:
         return self.http.json("POST", "/v1/controls/clock", json={"advance_seconds": seconds})
+
+    # -- the trading desk's controls, one paper account at a time ----------------------
+    def set_closes(self, account_id: str, closes: dict[str, str]) -> dict[str, Any]:
+        return self.http.json(
+            "PUT",
+            f"/v1/controls/accounts/{quote(account_id, safe='')}/prices",
+            json={"closes": closes},
+        )
+
+    def advance_session(self, account_id: str, sessions: int) -> dict[str, Any]:
+        return self.http.json(
+            "POST",
+            f"/v1/controls/accounts/{quote(account_id, safe='')}/session",
+            json={"advance_sessions": sessions},
+        )
+
+    def orders_of(self, account_id: str) -> list[dict[str, Any]]:
+        path = f"/v1/controls/accounts/{quote(account_id, safe='')}/orders"
+        return self.http.json("GET", path)["orders"]
+
+    def set_desk_faults(self, account_id: str, **faults: int) -> dict[str, Any]:
+        path = f"/v1/controls/accounts/{quote(account_id, safe='')}/faults"
+        return self.http.json("PUT", path, json=faults)
 
     def revoke_tokens_of(self, username: str) -> dict[str, Any]:
         return self.http.json("POST", f"/v1/controls/users/{username}/revoke-tokens")

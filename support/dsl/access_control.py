@@ -40,6 +40,7 @@ from support.dsl.feature_sets import FEATURE_SET
 from support.dsl.funding import Funding
 from support.dsl.onboarding import Onboarding
 from support.dsl.outcomes import answer_or_refusal
+from support.dsl.trading import Trading
 from support.reporting import attach_text
 
 _OWNED = re.compile(r"(?P<owner>[A-Z][\w-]*)'s (?P<resource>.+)")
@@ -136,6 +137,7 @@ class AccessControl:
     client_setup: ClientSetup
     brokerage_link: BrokerageLink
     funding: Funding
+    trading: Trading
     aliases: Aliases
     prepared: dict[str, dict[str, Any]] = field(default_factory=dict)
     door: Door | None = None
@@ -179,6 +181,19 @@ class AccessControl:
             self.brokerage_link.link(owner)
             if name == "deposits":
                 self.funding.deposit(owner, "25.00 USD", expect="accepted")
+        elif name in ("recommendation", "rebalance", "rebalances", "portfolio"):
+            values.update(self._trading_client(owner, propose=name.startswith("rebalance")))
+        return values
+
+    def _trading_client(
+        self, name: str, *, propose: bool, approval: bool = False
+    ) -> dict[str, Any]:
+        """An active client trading two symbols, with a proposed rebalance if ``propose``."""
+        preferences = {"rebalance approval": "required"} if approval else {}
+        self.trading.become_active(name, "10,000.00 USD", "ACME and BOLT", preferences)
+        values: dict[str, Any] = {"client_id": self.onboarding.client_id(name)}
+        if propose:
+            values["batch_id"] = self.trading.propose(name, expect="accepted")["id"]
         return values
 
     def _unowned(self, name: str) -> dict[str, Any]:
@@ -187,6 +202,9 @@ class AccessControl:
             "a client session": lambda: self._client(SOME_CLIENT),
             "the register of clients": self._would_be_client,
             "an operation": self._operation,
+            "a client's rebalance": lambda: self._trading_client(
+                SOME_CLIENT, propose=True, approval=True
+            ),
             "the brokerage's answer to a link": lambda: {
                 "state": secrets.token_urlsafe(32),
                 "code": secrets.token_urlsafe(16),

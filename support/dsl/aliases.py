@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import zlib
 
 
 def _slug(name: str) -> str:
@@ -40,3 +41,21 @@ class Aliases:
 
     def known(self) -> dict[str, str]:
         return dict(self._names)
+
+    def ticker(self, alias: str, tradable: list[str]) -> str:
+        """``"ACME"`` -> one of the brokerage's ``tradable`` tickers, distinct for each alias
+        of the scenario. Scenarios may share tickers: what they trade is their own account's."""
+        key = f"ticker:{alias.strip().upper()}"
+        if key not in self._names:
+            taken = {v for k, v in self._names.items() if k.startswith("ticker:")}
+            start = zlib.crc32(self.tag.encode()) % len(tradable)
+            free = (tradable[(start + i) % len(tradable)] for i in range(len(tradable)))
+            self._names[key] = next(t for t in free if t not in taken)
+        return self._names[key]
+
+    def alias_of_ticker(self, ticker: str) -> str:
+        """The alias a ticker stands for in this scenario (the ticker itself if none)."""
+        for key, value in self._names.items():
+            if key.startswith("ticker:") and value == ticker:
+                return key.removeprefix("ticker:")
+        return ticker

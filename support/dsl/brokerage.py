@@ -76,3 +76,24 @@ class Brokerage:
         with allure.step(f"Make the brokerage's feed answer in {milliseconds} ms"):
             self._controls().set_feed_latency(milliseconds)
         self.cleanups.append(lambda: self.driver.set_feed_latency(0))
+
+    # -- its trading desk --------------------------------------------------------------------
+    def set_closes(self, name: str, closes: dict[str, str]) -> None:
+        """The closes of ``name``'s account today, ``{ticker: "40.00"}`` (other accounts keep
+        the market's)."""
+        listed = ", ".join(f"{s} {p}" for s, p in closes.items())
+        with allure.step(f"Today {name}'s brokerage account trades at closes {listed}"):
+            self._controls().set_closes(self.account_ids[name], closes)
+
+    def next_session(self, name: str, sessions: int = 1) -> None:
+        with allure.step(f"{name}'s brokerage account moves {sessions} session(s) on"):
+            self._controls().advance_session(self.account_ids[name], sessions)
+
+    def orders_received(self, name: str) -> list[dict[str, object]]:
+        """Every order the brokerage received for ``name``'s account, as its books have them."""
+        with allure.step(f"The brokerage's books of {name}'s orders"):
+            return self._controls().orders_of(self.account_ids[name])
+
+    def fail_next_orders(self, name: str, count: int) -> None:
+        with allure.step(f"The brokerage fails the next {count} order call(s) of {name}"):
+            self._controls().set_desk_faults(self.account_ids[name], fail_next=count)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -48,13 +49,17 @@ class ClientSetup:
         return self.onboarding.client_id(name), self.onboarding.token(viewer or name)
 
     # -- preferences --------------------------------------------------------------------
-    def preferences_from(self, given: dict[str, str]) -> dict[str, Any]:
-        """The contract's preferences from the specification's words (symbols aliased)."""
+    def preferences_from(
+        self, given: dict[str, str], symbol_of: Callable[[str], str] | None = None
+    ) -> dict[str, Any]:
+        """The contract's preferences from the specification's words; symbols aliased by
+        ``symbol_of`` (default: a ticker of this scenario only)."""
+        symbol_of = symbol_of or self.market_data.aliases.symbol
         body: dict[str, Any] = {}
         for label, value in given.items():
             key = glossary.field_named(label)
             if key in ("universe", "excluded"):
-                body[key] = [self.market_data.aliases.symbol(s) for s in symbol_list(value)]
+                body[key] = [symbol_of(s) for s in symbol_list(value)]
             elif key == "approval_required":
                 body[key] = {"required": True, "not required": False}.get(value.strip(), value)
             else:
@@ -62,10 +67,15 @@ class ClientSetup:
         return body
 
     def set_preferences(
-        self, name: str, given: dict[str, str], *, expect: Expect = "either"
+        self,
+        name: str,
+        given: dict[str, str],
+        *,
+        expect: Expect = "either",
+        symbol_of: Callable[[str], str] | None = None,
     ) -> dict[str, Any] | None:
         client_id, token = self._as(name)
-        body = self.preferences_from(given)
+        body = self.preferences_from(given, symbol_of)
         with allure.step(f"{name} sets their portfolio preferences"):
             return self.outcomes.attempt(
                 lambda: self.driver.set_preferences(client_id, body, token=token),

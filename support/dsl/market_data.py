@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -168,13 +169,17 @@ class MarketData:
             )
         )
 
-    def hold_bars_of(self, symbols: list[str]) -> None:
-        """A few daily bars of each symbol (aliased), loaded in one operator upload."""
+    def hold_bars_of(
+        self, symbols: list[str], symbol_of: Callable[[str], str] | None = None
+    ) -> None:
+        """A few daily bars of each symbol, loaded in one operator upload; symbols aliased by
+        ``symbol_of`` (default: a ticker of this scenario only)."""
+        symbol_of = symbol_of or self.aliases.symbol
         sessions = ["2024-03-04", "2024-03-05", "2024-03-06"]
         bars = pd.DataFrame(
             [
                 {
-                    "symbol": self.aliases.symbol(symbol),
+                    "symbol": symbol_of(symbol),
                     "session": session,
                     "open": 100 + i,
                     "high": 101 + i,

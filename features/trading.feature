@@ -1,0 +1,190 @@
+@allure.label.epic:Trading
+Feature: The trading cycle
+  An active client's money is managed by their strategy: QuantDesk recommends the weight
+  of every symbol they trade, proposes the orders that move their portfolio there,
+  waits for an operator's approval when the client asked for it, and executes the orders
+  at the client's brokerage. Every order is placed once, whatever is retried, and every
+  fill is accounted for to the cent, so the platform's book and the brokerage's agree.
+
+  Rule: An active client's recommendation weighs their tradable universe equally, capped, leaving their cash buffer
+
+    @smoke @critical
+    Scenario: Alice's recommendation weighs her universe equally and keeps her cash buffer
+      Given Alice is an active client with 10,000.00 USD trading ACME, BOLT, CRUX and DYNO with:
+        | preference              | value |
+        | maximum position weight | 30 %  |
+        | cash buffer             | 4 %   |
+      When Alice asks for their recommendation
+      Then Alice's recommendation is:
+        | symbol | weight |
+        | ACME   | 24 %   |
+        | BOLT   | 24 %   |
+        | CRUX   | 24 %   |
+        | DYNO   | 24 %   |
+      And Alice's recommendation keeps 4 % in cash
+
+    @critical
+    Scenario Outline: A maximum position weight of <cap> caps each weight at it, and what it leaves stays cash
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT with:
+        | preference              | value |
+        | maximum position weight | <cap> |
+        | cash buffer             | 0 %   |
+      When Alice asks for their recommendation
+      Then Alice's recommendation is:
+        | symbol | weight   |
+        | ACME   | <weight> |
+        | BOLT   | <weight> |
+      And Alice's recommendation keeps <cash> in cash
+
+      Examples:
+        | cap     | weight  | cash   |
+        | 49.99 % | 49.99 % | 0.02 % |
+        | 50 %    | 50 %    | 0 %    |
+        | 50.01 % | 50 %    | 0 %    |
+
+    @normal
+    Scenario: An excluded symbol gets no weight
+      Given Alice is an active client with 10,000.00 USD trading ACME, BOLT and CRUX with:
+        | preference              | value |
+        | excluded                | CRUX  |
+        | maximum position weight | 100 % |
+        | cash buffer             | 10 %  |
+      When Alice asks for their recommendation
+      Then Alice's recommendation is:
+        | symbol | weight |
+        | ACME   | 45 %   |
+        | BOLT   | 45 %   |
+
+    @critical
+    Scenario: A client who has not funded their account gets no recommendation
+      Given Alice has done every onboarding step but "funded the account"
+      When Alice asks for their recommendation
+      Then the recommendation is refused because Alice is not active yet
+
+  Rule: A rebalance proposes whole-share orders at today's closes, within the cash there is after the buffer
+
+    @smoke @critical
+    Scenario: A first rebalance buys every target in whole shares and keeps the buffer in cash
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT with:
+        | preference              | value |
+        | maximum position weight | 50 %  |
+        | cash buffer             | 5 %   |
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 40.00 USD |
+        | BOLT   | 30.00 USD |
+      When Alice proposes a rebalance
+      Then the proposed orders are:
+        | side | symbol | shares | price     |
+        | buy  | ACME   | 118    | 40.00 USD |
+        | buy  | BOLT   | 158    | 30.00 USD |
+      And the rebalance is expected to leave Alice 540.00 USD in cash
+      And the rebalance is approved
+
+  Rule: Execution places each order once at the brokerage and accounts for every fill to the cent
+
+    @smoke @critical
+    Scenario: Alice's rebalance is executed and her portfolio holds what was bought
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT with:
+        | preference              | value |
+        | maximum position weight | 50 %  |
+        | cash buffer             | 5 %   |
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 40.00 USD |
+        | BOLT   | 30.00 USD |
+      And Alice has proposed a rebalance
+      When Alice executes the rebalance
+      Then the rebalance is executed
+      And Alice's portfolio holds:
+        | symbol | shares | average cost |
+        | ACME   | 118    | 40.00 USD    |
+        | BOLT   | 158    | 30.00 USD    |
+      And Alice's portfolio holds 540.00 USD in cash
+      And the brokerage has received 2 orders from Alice
+      And the platform's book of Alice agrees with the brokerage
+
+    @critical
+    Scenario: Executing again with the same request key answers the execution made and places nothing more
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 40.00 USD |
+        | BOLT   | 30.00 USD |
+      And Alice has proposed a rebalance
+      And Alice has executed the rebalance
+      When Alice executes the rebalance again with the same request key
+      Then the rebalance is executed
+      And the brokerage has received 2 orders from Alice
+
+    @critical
+    Scenario: An executed rebalance is not executed a second time
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 40.00 USD |
+        | BOLT   | 30.00 USD |
+      And Alice has proposed a rebalance
+      And Alice has executed the rebalance
+      When Alice executes the rebalance
+      Then the execution is refused because the rebalance is executed
+      And the brokerage has received 2 orders from Alice
+
+    @critical @needs.controls
+    Scenario: A rebalance proposed at yesterday's closes is not executed today
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT
+      And Alice has proposed a rebalance
+      When Alice's brokerage account moves to the next session
+      And Alice executes the rebalance
+      Then the execution is refused because the prices it was proposed at are no longer current
+      And the brokerage has received no order from Alice
+
+    @critical @needs.controls
+    Scenario: A brokerage unavailable before the first order leaves the rebalance to execute later
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 40.00 USD |
+        | BOLT   | 30.00 USD |
+      And Alice has proposed a rebalance
+      And the brokerage will fail Alice's next order
+      When Alice executes the rebalance
+      Then the execution is refused because the brokerage is unavailable
+      And the rebalance is approved
+      And the brokerage has received no order from Alice
+      When Alice executes the rebalance
+      Then the rebalance is executed
+      And the brokerage has received 2 orders from Alice
+
+  Rule: A rebalance that needs approval waits for an operator, who approves or rejects it with a reason
+
+    @critical
+    Scenario: Alice's rebalance waits for approval, then is executed once approved
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT with:
+        | preference         | value    |
+        | rebalance approval | required |
+      And Alice has proposed a rebalance
+      When Alice executes the rebalance
+      Then the execution is refused because the rebalance is waiting for approval
+      When an operator approves Alice's rebalance
+      And Alice executes the rebalance
+      Then the rebalance is executed
+
+    @critical
+    Scenario: A rejected rebalance is never executed
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT with:
+        | preference         | value    |
+        | rebalance approval | required |
+      And Alice has proposed a rebalance
+      When an operator rejects Alice's rebalance because it trades too much at once
+      And Alice executes the rebalance
+      Then the execution is refused because the rebalance is rejected
+      And the rebalance's history shows it was rejected by an operator because it trades too much at once
+      And the brokerage has received no order from Alice
+
+    @normal
+    Scenario: A rebalance that needs no approval cannot be approved again
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT
+      And Alice has proposed a rebalance
+      When an operator approves Alice's rebalance
+      Then the approval is refused because the rebalance is approved

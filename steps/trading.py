@@ -1,0 +1,151 @@
+from behave import given, then, when
+from hamcrest import assert_that, contains_inanyorder, empty, equal_to, has_length
+
+from support.dsl.trading import money_words
+from support.glossary import BATCH_STATES
+from support.tables import detail_table
+
+
+def _trading(context):
+    return context.world.trading
+
+
+@given("{name:Name} is an active client with {cash:Money} trading {symbols:Symbols} with:")
+def step_active_client_with(context, name, cash, symbols):
+    preferences = detail_table(context.table)
+    _trading(context).become_active(name, cash, ", ".join(symbols), preferences)
+
+
+@given("{name:Name} is an active client with {cash:Money} trading {symbols:Symbols}")
+def step_active_client(context, name, cash, symbols):
+    _trading(context).become_active(name, cash, ", ".join(symbols))
+
+
+@given("today {name:Name}'s brokerage account trades at these closes:")
+def step_closes(context, name):
+    _trading(context).set_closes(name, detail_table(context.table))
+
+
+@when("{name:Name}'s brokerage account moves to the next session")
+def step_next_session(context, name):
+    context.world.brokerage.next_session(name)
+
+
+@given("the brokerage will fail {name:Name}'s next order")
+def step_fail_next_order(context, name):
+    context.world.brokerage.fail_next_orders(name, 1)
+
+
+@when("{name:Name} asks for their recommendation")
+def step_recommend(context, name):
+    _trading(context).recommend(name)
+
+
+@then("{name:Name}'s recommendation is:")
+def step_recommendation_is(context, name):
+    expected = detail_table(context.table)
+    assert_that(_trading(context).weights(name), equal_to(expected))
+
+
+@then("{name:Name}'s recommendation keeps {percent:Percent} in cash")
+def step_recommendation_cash(context, name, percent):
+    assert_that(_trading(context).cash_weight(name), equal_to(percent))
+
+
+@then("the recommendation is refused because {reason:Phrase}")
+@then("the execution is refused because {reason:Phrase}")
+@then("the approval is refused because {reason:Phrase}")
+def step_refused_because(context, reason):
+    context.world.outcomes.assert_refused_because(reason)
+
+
+@when("{name:Name} proposes a rebalance")
+def step_propose(context, name):
+    _trading(context).propose(name)
+
+
+@given("{name:Name} has proposed a rebalance")
+def step_has_proposed(context, name):
+    _trading(context).propose(name, expect="accepted")
+
+
+@then("the proposed orders are:")
+def step_proposed_orders(context):
+    trading = _trading(context)
+    rows = trading.order_rows(trading.outcomes.about)
+    expected = [dict(row.as_dict()) for row in context.table]
+    sides = [row["side"] for row in rows]
+    assert_that(sides, equal_to(sorted(sides, key=lambda side: side != "sell")))
+    assert_that(rows, contains_inanyorder(*expected))
+
+
+@then("the rebalance is expected to leave {name:Name} {cash:Money} in cash")
+def step_expected_cash(context, name, cash):
+    assert_that(money_words(_trading(context).batches[name]["cash_after"]), equal_to(cash))
+
+
+@then("the rebalance is {state:BatchState}")
+def step_rebalance_is(context, state):
+    trading = _trading(context)
+    status = trading.batch(trading.outcomes.about)["status"]
+    assert_that(BATCH_STATES.get(status, status), equal_to(state))
+
+
+@when("an operator approves {name:Name}'s rebalance")
+def step_approve(context, name):
+    _trading(context).decide(name, approve=True)
+
+
+@when("an operator rejects {name:Name}'s rebalance because {reason:Phrase}")
+def step_reject(context, name, reason):
+    _trading(context).decide(name, approve=False, reason=reason, expect="accepted")
+
+
+@then("the rebalance's history shows it was rejected by an operator because {reason:Phrase}")
+def step_history(context, reason):
+    trading = _trading(context)
+    trail = trading.batch(trading.outcomes.about)["transitions"]
+    rejected = [t for t in trail if t["to"] == "rejected"]
+    assert_that([(t["by"], t["reason"]) for t in rejected], equal_to([("operator", reason)]))
+
+
+@when("{name:Name} executes the rebalance")
+def step_execute(context, name):
+    _trading(context).execute(name)
+
+
+@given("{name:Name} has executed the rebalance")
+def step_has_executed(context, name):
+    _trading(context).execute(name, expect="accepted")
+
+
+@when("{name:Name} executes the rebalance again with the same request key")
+def step_execute_again(context, name):
+    _trading(context).execute(name, same_key=True, expect="accepted")
+
+
+@then("{name:Name}'s portfolio holds:")
+def step_portfolio_holds(context, name):
+    trading = _trading(context)
+    rows = trading.holding_rows(trading.portfolio(name))
+    assert_that(rows, contains_inanyorder(*[dict(r.as_dict()) for r in context.table]))
+
+
+@then("{name:Name}'s portfolio holds {cash:Money} in cash")
+def step_portfolio_cash(context, name, cash):
+    assert_that(money_words(_trading(context).portfolio(name)["cash"]), equal_to(cash))
+
+
+@then("the brokerage has received {count:d} orders from {name:Name}")
+def step_orders_received(context, count, name):
+    assert_that(_trading(context).orders_at_brokerage(name), has_length(count))
+
+
+@then("the brokerage has received no order from {name:Name}")
+def step_no_order_received(context, name):
+    assert_that(_trading(context).orders_at_brokerage(name), empty())
+
+
+@then("the platform's book of {name:Name} agrees with the brokerage")
+def step_book_agrees(context, name):
+    assert_that(_trading(context).differences_with_brokerage(name), empty())

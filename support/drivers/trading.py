@@ -1,0 +1,67 @@
+"""The trading part of QuantDesk's contract: recommendation, rebalance batches and the
+portfolio they leave. The only code of the trading scenarios that knows URLs."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from support.drivers.http import PlatformApi
+
+
+def _client(client_id: str) -> str:
+    return f"/v1/clients/{quote(client_id, safe='')}"
+
+
+def _batch(client_id: str, batch_id: str) -> str:
+    return f"{_client(client_id)}/rebalances/{quote(batch_id, safe='')}"
+
+
+class TradingDriver(PlatformApi):
+    def recommendation(self, client_id: str, *, token: str | None = None) -> dict[str, Any]:
+        return self.http.json(
+            "GET", f"{_client(client_id)}/recommendation", headers=self._as(token)
+        )
+
+    def propose(self, client_id: str, *, token: str | None = None) -> dict[str, Any]:
+        return self.http.json(
+            "POST", f"{_client(client_id)}/rebalances", headers=self._as(token), expect=201
+        )
+
+    def rebalance(
+        self, client_id: str, batch_id: str, *, token: str | None = None
+    ) -> dict[str, Any]:
+        return self.http.json("GET", _batch(client_id, batch_id), headers=self._as(token))
+
+    def rebalances(self, client_id: str, *, token: str | None = None) -> list[dict[str, Any]]:
+        answer = self.http.json("GET", f"{_client(client_id)}/rebalances", headers=self._as(token))
+        return answer["items"]
+
+    def approve(self, client_id: str, batch_id: str, reason: str | None = None) -> dict[str, Any]:
+        return self.http.json(
+            "POST",
+            f"{_batch(client_id, batch_id)}:approve",
+            json={"reason": reason},
+            headers=self._operator(),
+        )
+
+    def reject(self, client_id: str, batch_id: str, reason: str | None) -> dict[str, Any]:
+        return self.http.json(
+            "POST",
+            f"{_batch(client_id, batch_id)}:reject",
+            json={"reason": reason},
+            headers=self._operator(),
+        )
+
+    def execute(
+        self, client_id: str, batch_id: str, *, token: str | None = None, key: str | None = None
+    ) -> dict[str, Any]:
+        headers = self._as(token) | ({"Idempotency-Key": key} if key else {})
+        return self.http.json("POST", f"{_batch(client_id, batch_id)}:execute", headers=headers)
+
+    def portfolio(self, client_id: str, *, token: str | None = None) -> dict[str, Any]:
+        return self.http.json("GET", f"{_client(client_id)}/portfolio", headers=self._as(token))
+
+    def reconciliation(self, client_id: str, *, token: str | None = None) -> dict[str, Any]:
+        path = f"{_client(client_id)}/portfolio/reconciliation"
+        return self.http.json("GET", path, headers=self._as(token))

@@ -1,0 +1,198 @@
+"""The trading cycle in business terms: an active client's recommendation, the rebalance
+it proposes, its approval and execution at the brokerage, and the portfolio it leaves.
+
+Symbols in the scenarios ("ACME") are aliases of tickers the brokerage's trading desk
+trades (``TRADABLE``); prices are the closes the scenario gives its own client's account,
+so scenarios running together never see each other's prices or orders.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import allure
+
+from support.datasets import symbol_list
+from support.drivers.trading import TradingDriver
+from support.dsl.aliases import Aliases
+from support.dsl.brokerage import Brokerage
+from support.dsl.brokerage_link import BrokerageLink
+from support.dsl.client_setup import ClientSetup, percent_text
+from support.dsl.funding import Funding, amount_text
+from support.dsl.onboarding import Onboarding
+from support.dsl.outcomes import Expect, Outcomes
+from support.reporting import attach_table
+
+# The synthetic universe of the simulated brokerage's trading desk.
+TRADABLE = [f"SYN{i:03d}" for i in range(200)]
+
+
+def money_words(amount: str) -> str:
+    """``"2500.00"`` -> ``"2,500.00 USD"``, as the specification writes money."""
+    return f"{Decimal(amount):,.2f} USD"
+
+
+@dataclass
+class Trading:
+    driver: TradingDriver
+    onboarding: Onboarding
+    client_setup: ClientSetup
+    brokerage_link: BrokerageLink
+    funding: Funding
+    brokerage: Brokerage
+    aliases: Aliases
+    outcomes: Outcomes
+    recommended: dict[str, dict[str, Any]] = field(default_factory=dict)
+    batches: dict[str, dict[str, Any]] = field(default_factory=dict)
+    execution_keys: dict[str, str] = field(default_factory=dict)
+
+    def ticker(self, alias: str) -> str:
+        return self.aliases.ticker(alias, TRADABLE)
+
+    def _as(self, name: str) -> tuple[str, str]:
+        return self.onboarding.client_id(name), self.onboarding.token(name)
+
+    # -- becoming a trading client --------------------------------------------------------
+    def become_active(
+        self, name: str, cash: str, symbols: str, preferences: dict[str, str] | None = None
+    ) -> None:
+        """Every onboarding step, trading ``symbols`` with ``preferences``, funded with
+        ``cash``."""
+        with allure.step(f"{name} becomes an active client with {cash}, trading {symbols}"):
+            if name not in self.onboarding.clients:
+                self.onboarding.register(name)
+            self.client_setup.market_data.hold_bars_of(symbol_list(symbols), self.ticker)
+            self.brokerage_link.link(name)
+            given = {"universe": symbols, **(preferences or {})}
+            self.client_setup.set_preferences(name, given, expect="accepted", symbol_of=self.ticker)
+            self.client_setup.choose_strategy(name, "equal_weight", expect="accepted")
+            self.funding.deposit(name, cash, expect="accepted")
+
+    def set_closes(self, name: str, closes: dict[str, str]) -> None:
+        """Today's closes at ``name``'s brokerage account: ``{"ACME": "40.00 USD"}``."""
+        self.brokerage.set_closes(
+            name, {self.ticker(alias): amount_text(price) for alias, price in closes.items()}
+        )
+
+    # -- the recommendation ---------------------------------------------------------------
+    def recommend(self, name: str, *, expect: Expect = "either") -> dict[str, Any] | None:
+        client_id, token = self._as(name)
+        with allure.step(f"{name} asks for their recommendation"):
+            answer = self.outcomes.attempt(
+                lambda: self.driver.recommendation(client_id, token=token),
+                expect=expect,
+                what=f"{name}'s recommendation",
+                about=name,
+            )
+        if answer is not None:
+            self.recommended[name] = answer
+        return answer
+
+    def weights(self, name: str) -> dict[str, str]:
+        """``{alias: "23.75 %"}`` of the last recommendation."""
+        answer = self.recommended[name]
+        return {
+            self.aliases.alias_of_ticker(w["symbol"]): percent_text(w["weight"])
+            for w in answer["weights"]
+        }
+
+    def cash_weight(self, name: str) -> str:
+        return percent_text(self.recommended[name]["cash"])
+
+    # -- rebalance batches ----------------------------------------------------------------
+    def propose(self, name: str, *, expect: Expect = "either") -> dict[str, Any] | None:
+        client_id, token = self._as(name)
+        with allure.step(f"{name} proposes a rebalance"):
+            batch = self.outcomes.attempt(
+                lambda: self.driver.propose(client_id, token=token),
+                expect=expect,
+                what=f"{name}'s rebalance",
+                about=name,
+            )
+        if batch is not None:
+            self.batches[name] = batch
+            attach_table("Proposed orders", self.order_rows(name))
+        return batch
+
+    def batch(self, name: str) -> dict[str, Any]:
+        """``name``'s last batch as the platform shows it now."""
+        client_id, token = self._as(name)
+        self.batches[name] = self.driver.rebalance(client_id, self.batches[name]["id"], token=token)
+        return self.batches[name]
+
+    def order_rows(self, name: str) -> list[dict[str, str]]:
+        return [
+            {
+                "side": order["side"],
+                "symbol": self.aliases.alias_of_ticker(order["symbol"]),
+                "shares": str(order["quantity"]),
+                "price": money_words(order["price"]),
+            }
+            for order in self.batches[name]["orders"]
+        ]
+
+    def decide(
+        self, name: str, *, approve: bool, reason: str | None = None, expect: Expect = "either"
+    ) -> dict[str, Any] | None:
+        client_id, batch_id = self.onboarding.client_id(name), self.batches[name]["id"]
+        verb = "approves" if approve else "rejects"
+        with allure.step(f"An operator {verb} {name}'s rebalance"):
+            answer = self.outcomes.attempt(
+                lambda: (self.driver.approve if approve else self.driver.reject)(
+                    client_id, batch_id, reason
+                ),
+                expect=expect,
+                what=f"the {verb[:-1]}al of {name}'s rebalance",
+                about=name,
+            )
+        if answer is not None:
+            self.batches[name] = answer
+        return answer
+
+    def execute(
+        self, name: str, *, same_key: bool = False, expect: Expect = "either"
+    ) -> dict[str, Any] | None:
+        client_id, token = self._as(name)
+        batch_id = self.batches[name]["id"]
+        if not same_key:
+            self.execution_keys[name] = f"execute-{secrets.token_hex(8)}"
+        key = self.execution_keys[name]
+        with allure.step(f"{name} executes the rebalance" + (" again" if same_key else "")):
+            answer = self.outcomes.attempt(
+                lambda: self.driver.execute(client_id, batch_id, token=token, key=key),
+                expect=expect,
+                what=f"the execution of {name}'s rebalance",
+                about=name,
+            )
+        if answer is not None:
+            self.batches[name] = answer
+        return answer
+
+    # -- the portfolio --------------------------------------------------------------------
+    def portfolio(self, name: str) -> dict[str, Any]:
+        client_id, token = self._as(name)
+        with allure.step(f"Look at {name}'s portfolio"):
+            answer = self.driver.portfolio(client_id, token=token)
+        attach_table(f"{name}'s portfolio", self.holding_rows(answer))
+        return answer
+
+    def holding_rows(self, portfolio: dict[str, Any]) -> list[dict[str, str]]:
+        return [
+            {
+                "symbol": self.aliases.alias_of_ticker(p["symbol"]),
+                "shares": str(p["quantity"]),
+                "average cost": money_words(p["average_cost"]),
+            }
+            for p in portfolio["positions"]
+        ]
+
+    def differences_with_brokerage(self, name: str) -> list[dict[str, Any]]:
+        client_id, token = self._as(name)
+        with allure.step(f"Compare the platform's book of {name} with the brokerage's"):
+            return self.driver.reconciliation(client_id, token=token)["differences"]
+
+    def orders_at_brokerage(self, name: str) -> list[dict[str, Any]]:
+        return list(self.brokerage.orders_received(name))
