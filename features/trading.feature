@@ -104,6 +104,47 @@ Feature: The trading cycle
       And the brokerage has received 2 orders from Alice
       And the platform's book of Alice agrees with the brokerage
 
+    @critical @needs.controls
+    Scenario: Cash after the fills is the cash before, less what was bought and its commission, to the cent
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT with:
+        | preference              | value |
+        | maximum position weight | 50 %  |
+        | cash buffer             | 5 %   |
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 40.00 USD |
+        | BOLT   | 30.00 USD |
+      And the brokerage charges Alice 0.01 USD a share, at least 1.50 USD an order
+      And Alice has proposed a rebalance
+      When Alice executes the rebalance
+      Then Alice's portfolio holds 536.92 USD in cash
+      And Alice's portfolio shows 3.08 USD paid in commissions
+      And the platform's book of Alice agrees with the brokerage
+
+    @critical @needs.controls
+    Scenario: The next session's rebalance trades only the drift, selling before it buys
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT with:
+        | preference              | value |
+        | maximum position weight | 50 %  |
+        | cash buffer             | 5 %   |
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 40.00 USD |
+        | BOLT   | 30.00 USD |
+      And Alice has proposed a rebalance
+      And Alice has executed the rebalance
+      When Alice's brokerage account moves to the next session
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 50.00 USD |
+        | BOLT   | 30.00 USD |
+      And Alice proposes a rebalance
+      Then the proposed orders are:
+        | side | symbol | shares | price     |
+        | sell | ACME   | 12     | 50.00 USD |
+        | buy  | BOLT   | 19     | 30.00 USD |
+      And the rebalance is expected to leave Alice 570.00 USD in cash
+
     @critical
     Scenario: Executing again with the same request key answers the execution made and places nothing more
       Given Alice is an active client with 10,000.00 USD trading ACME and BOLT

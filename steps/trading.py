@@ -1,6 +1,7 @@
-from behave import given, then, when
+from behave import given, step, then, when
 from hamcrest import assert_that, contains_inanyorder, empty, equal_to, has_length
 
+from support.dsl.funding import amount_text
 from support.dsl.trading import money_words
 from support.glossary import BATCH_STATES
 from support.tables import detail_table
@@ -21,7 +22,7 @@ def step_active_client(context, name, cash, symbols):
     _trading(context).become_active(name, cash, ", ".join(symbols))
 
 
-@given("today {name:Name}'s brokerage account trades at these closes:")
+@step("today {name:Name}'s brokerage account trades at these closes:")
 def step_closes(context, name):
     _trading(context).set_closes(name, detail_table(context.table))
 
@@ -29,6 +30,13 @@ def step_closes(context, name):
 @when("{name:Name}'s brokerage account moves to the next session")
 def step_next_session(context, name):
     context.world.brokerage.next_session(name)
+
+
+@given(
+    "the brokerage charges {name:Name} {per_share:Money} a share, at least {minimum:Money} an order"
+)
+def step_commission(context, name, per_share, minimum):
+    context.world.brokerage.charge_commission(name, amount_text(per_share), amount_text(minimum))
 
 
 @given("the brokerage will fail {name:Name}'s next order")
@@ -134,6 +142,11 @@ def step_portfolio_holds(context, name):
 @then("{name:Name}'s portfolio holds {cash:Money} in cash")
 def step_portfolio_cash(context, name, cash):
     assert_that(money_words(_trading(context).portfolio(name)["cash"]), equal_to(cash))
+
+
+@then("{name:Name}'s portfolio shows {amount:Money} paid in commissions")
+def step_commissions(context, name, amount):
+    assert_that(money_words(_trading(context).portfolio(name)["commissions"]), equal_to(amount))
 
 
 @then("the brokerage has received {count:d} orders from {name:Name}")

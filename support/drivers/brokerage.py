@@ -142,6 +142,10 @@ class BrokerageDriver:
         path = f"/v1/controls/accounts/{quote(account_id, safe='')}/orders"
         return self.http.json("GET", path)["orders"]
 
+    def set_terms(self, account_id: str, **terms: str) -> dict[str, Any]:
+        path = f"/v1/controls/accounts/{quote(account_id, safe='')}/terms"
+        return self.http.json("PUT", path, json=terms)
+
     def set_desk_faults(self, account_id: str, **faults: int) -> dict[str, Any]:
         path = f"/v1/controls/accounts/{quote(account_id, safe='')}/faults"
         return self.http.json("PUT", path, json=faults)

@@ -97,3 +97,10 @@ class Brokerage:
     def fail_next_orders(self, name: str, count: int) -> None:
         with allure.step(f"The brokerage fails the next {count} order call(s) of {name}"):
             self._controls().set_desk_faults(self.account_ids[name], fail_next=count)
+
+    def charge_commission(self, name: str, per_share: str, minimum: str) -> None:
+        """The commission ``name``'s account pays: ``per_share`` a share, at least ``minimum``."""
+        with allure.step(f"The brokerage charges {name} {per_share} a share, at least {minimum}"):
+            self._controls().set_terms(
+                self.account_ids[name], commission_per_share=per_share, commission_minimum=minimum
+            )
