@@ -229,3 +229,32 @@ Feature: The trading cycle
       And Alice has proposed a rebalance
       When an operator approves Alice's rebalance
       Then the approval is refused because the rebalance is approved
+
+  Rule: A rebalance not executed within its lifetime expires, to the second
+
+    @critical @needs.controls @exclusive
+    Scenario Outline: A rebalance waiting for approval <moment>
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT with:
+        | preference         | value    |
+        | rebalance approval | required |
+      And the platform's clock is stopped
+      And Alice has proposed a rebalance
+      Then Alice's rebalance lasts 1 hour
+      When the platform's clock reaches <when> Alice's rebalance expires
+      Then the rebalance is <state>
+
+      Examples:
+        | moment                                        | when              | state                |
+        | is still waiting one second before it expires | one second before | waiting for approval |
+        | has expired at the moment it expires          | the moment        | expired              |
+
+    @critical @needs.controls @exclusive
+    Scenario: An expired rebalance is not approved
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT with:
+        | preference         | value    |
+        | rebalance approval | required |
+      And the platform's clock is stopped
+      And Alice has proposed a rebalance
+      When the platform's clock reaches the moment Alice's rebalance expires
+      And an operator approves Alice's rebalance
+      Then the approval is refused because the rebalance is expired

@@ -64,7 +64,7 @@ def parse_duration(text: str) -> str:
     return text
 
 
-@parse.with_pattern(r"[A-Z][a-z]+'s (?:sign-in|started link|access)")
+@parse.with_pattern(r"[A-Z][a-z]+'s (?:sign-in|started link|access|rebalance)")
 def parse_lifetime(text: str) -> str:
     """Something of a client's that lasts a while: ``Alice's sign-in``."""
     return text

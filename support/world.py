@@ -102,6 +102,7 @@ class World:
                 "sign-in": lambda name: timedelta(seconds=self.onboarding.session_lifetimes[name]),
                 "started link": lambda name: self.brokerage_link.started[name]["expires_at"],
                 "access": lambda _: timedelta(seconds=ACCESS_TOKEN_TTL_SECONDS),
+                "rebalance": lambda name: self.trading.batches[name]["expires_at"],
             }
         )
 
