@@ -197,6 +197,50 @@ Feature: The trading cycle
       Then the rebalance is executed
       And the brokerage has received 2 orders from Alice
 
+  Rule: What the brokerage fills, rejects or leaves open is recorded order by order, and the rebalance says how far it went
+
+    @critical @needs.controls
+    Scenario: Orders the brokerage fills only in part leave the rebalance partly executed, and the book agrees
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT with:
+        | preference              | value |
+        | maximum position weight | 50 %  |
+        | cash buffer             | 5 %   |
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 40.00 USD |
+        | BOLT   | 30.00 USD |
+      And the brokerage fills only 50 % of each of Alice's orders
+      And Alice has proposed a rebalance
+      When Alice executes the rebalance
+      Then the rebalance is partly executed
+      And Alice's portfolio holds:
+        | symbol | shares | average cost |
+        | ACME   | 59     | 40.00 USD    |
+        | BOLT   | 79     | 30.00 USD    |
+      And Alice's portfolio holds 5,270.00 USD in cash
+      And the platform's book of Alice agrees with the brokerage
+
+    @critical @needs.controls
+    Scenario: An order the brokerage rejects is recorded with its reason, and the rest is executed
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT with:
+        | preference              | value |
+        | maximum position weight | 50 %  |
+        | cash buffer             | 5 %   |
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 40.00 USD |
+        | BOLT   | 30.00 USD |
+      And the brokerage rejects Alice's orders of BOLT because trading in it is halted
+      And Alice has proposed a rebalance
+      When Alice executes the rebalance
+      Then the rebalance is partly executed
+      And Alice's order to buy BOLT was rejected by the brokerage because trading in it is halted
+      And Alice's portfolio holds:
+        | symbol | shares | average cost |
+        | ACME   | 118    | 40.00 USD    |
+      And Alice's portfolio holds 5,280.00 USD in cash
+      And the platform's book of Alice agrees with the brokerage
+
   Rule: A rebalance that needs approval waits for an operator, who approves or rejects it with a reason
 
     @critical

@@ -1,6 +1,7 @@
 from behave import given, step, then, when
 from hamcrest import assert_that, contains_inanyorder, empty, equal_to, has_length
 
+from support.dsl.client_setup import fraction_text
 from support.dsl.funding import amount_text
 from support.dsl.trading import money_words
 from support.glossary import BATCH_STATES
@@ -37,6 +38,26 @@ def step_next_session(context, name):
 )
 def step_commission(context, name, per_share, minimum):
     context.world.brokerage.charge_commission(name, amount_text(per_share), amount_text(minimum))
+
+
+@given("the brokerage fills only {percent:Percent} of each of {name:Name}'s orders")
+def step_fill_only(context, percent, name):
+    context.world.brokerage.fill_only(name, fraction_text(percent))
+
+
+@given("the brokerage rejects {name:Name}'s orders of {symbol:Symbol} because {reason:Phrase}")
+def step_reject_orders(context, name, symbol, reason):
+    trading = _trading(context)
+    context.world.brokerage.reject_orders_of(name, trading.ticker(symbol), reason)
+
+
+@then(
+    "{name:Name}'s order to {side:Side} {symbol:Symbol} was rejected by the brokerage "
+    "because {reason:Phrase}"
+)
+def step_order_rejected(context, name, side, symbol, reason):
+    order = _trading(context).order_of(name, side, symbol)
+    assert_that((order["status"], order["message"]), equal_to(("rejected", reason)))
 
 
 @given("the brokerage will fail {name:Name}'s next order")

@@ -109,6 +109,12 @@ def parse_batch_state(text: str) -> str:
     return text
 
 
+@parse.with_pattern("(?:buy|sell)")
+def parse_side(text: str) -> str:
+    """The side of an order."""
+    return text
+
+
 @parse.with_pattern(r'[^"]*')
 def parse_quoted(text: str) -> str:
     """The text between double quotes, possibly empty."""
@@ -136,6 +142,7 @@ STEP_TYPES: dict[str, Any] = {
     "Door": parse_door,
     "Percent": parse_percent,
     "BatchState": parse_batch_state,
+    "Side": parse_side,
     "Quoted": parse_quoted,
     "Phrase": parse_phrase,
 }

@@ -146,6 +146,10 @@ class BrokerageDriver:
         path = f"/v1/controls/accounts/{quote(account_id, safe='')}/terms"
         return self.http.json("PUT", path, json=terms)
 
+    def set_rejections(self, account_id: str, **rejections: Any) -> dict[str, Any]:
+        path = f"/v1/controls/accounts/{quote(account_id, safe='')}/rejections"
+        return self.http.json("PUT", path, json=rejections)
+
     def set_desk_faults(self, account_id: str, **faults: int) -> dict[str, Any]:
         path = f"/v1/controls/accounts/{quote(account_id, safe='')}/faults"
         return self.http.json("PUT", path, json=faults)

@@ -104,3 +104,12 @@ class Brokerage:
             self._controls().set_terms(
                 self.account_ids[name], commission_per_share=per_share, commission_minimum=minimum
             )
+
+    def fill_only(self, name: str, ratio: str) -> None:
+        """Each of ``name``'s orders fills only ``ratio`` ("0.5") of what is left, at a close."""
+        with allure.step(f"The brokerage fills only {ratio} of each of {name}'s orders"):
+            self._controls().set_terms(self.account_ids[name], fill_ratio=ratio)
+
+    def reject_orders_of(self, name: str, ticker: str, reason: str) -> None:
+        with allure.step(f"The brokerage rejects {name}'s orders of {ticker}: {reason}"):
+            self._controls().set_rejections(self.account_ids[name], symbols=[ticker], reason=reason)

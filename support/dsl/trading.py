@@ -196,3 +196,12 @@ class Trading:
 
     def orders_at_brokerage(self, name: str) -> list[dict[str, Any]]:
         return list(self.brokerage.orders_received(name))
+
+    def order_of(self, name: str, side: str, alias: str) -> dict[str, Any]:
+        """The order of ``name``'s last batch that ``side``s ``alias``, as it is now."""
+        ticker = self.ticker(alias)
+        found = [
+            o for o in self.batch(name)["orders"] if o["symbol"] == ticker and o["side"] == side
+        ]
+        assert len(found) == 1, f"{name}'s rebalance has {len(found)} orders to {side} {alias}"
+        return found[0]
