@@ -159,6 +159,19 @@ Feature: The trading cycle
       And the brokerage has received 2 orders from Alice
 
     @critical
+    Scenario: Twenty executions arriving at once place each order once
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 40.00 USD |
+        | BOLT   | 30.00 USD |
+      And Alice has proposed a rebalance
+      When 20 executions of Alice's rebalance arrive at the same moment
+      Then exactly one of them executes the rebalance and the others are refused because the rebalance is being executed or the rebalance is executed
+      And the brokerage has received 2 orders from Alice
+      And the platform's book of Alice agrees with the brokerage
+
+    @critical
     Scenario: An executed rebalance is not executed a second time
       Given Alice is an active client with 10,000.00 USD trading ACME and BOLT
       And today Alice's brokerage account trades at these closes:

@@ -1,6 +1,7 @@
 from behave import given, step, then, when
 from hamcrest import assert_that, contains_inanyorder, empty, equal_to, has_length
 
+from support import glossary
 from support.dsl.client_setup import fraction_text
 from support.dsl.funding import amount_text
 from support.dsl.trading import money_words
@@ -151,6 +152,21 @@ def step_has_executed(context, name):
 @when("{name:Name} executes the rebalance again with the same request key")
 def step_execute_again(context, name):
     _trading(context).execute(name, same_key=True, expect="accepted")
+
+
+@when("{count:d} executions of {name:Name}'s rebalance arrive at the same moment")
+def step_execute_simultaneously(context, count, name):
+    _trading(context).execute_simultaneously(name, count)
+
+
+@then(
+    "exactly one of them executes the rebalance and the others are refused because {reason:Phrase}"
+)
+def step_exactly_one_executes(context, reason):
+    executed, reasons = _trading(context).simultaneous_outcomes()
+    assert_that(executed, equal_to(["executed"]))
+    allowed = {glossary.check_reason(words) for words in reason.split(" or ")}
+    assert_that(set(reasons) - allowed, empty())
 
 
 @then("{name:Name}'s portfolio holds:")

@@ -9,12 +9,14 @@ so scenarios running together never see each other's prices or orders.
 from __future__ import annotations
 
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import allure
 
+from support import glossary
 from support.datasets import symbol_list
 from support.drivers.trading import TradingDriver
 from support.dsl.aliases import Aliases
@@ -23,8 +25,8 @@ from support.dsl.brokerage_link import BrokerageLink
 from support.dsl.client_setup import ClientSetup, percent_text
 from support.dsl.funding import Funding, amount_text
 from support.dsl.onboarding import Onboarding
-from support.dsl.outcomes import Expect, Outcomes
-from support.reporting import attach_table
+from support.dsl.outcomes import Expect, Outcomes, answer_or_refusal
+from support.reporting import attach_json, attach_table
 
 # The synthetic universe of the simulated brokerage's trading desk.
 TRADABLE = [f"SYN{i:03d}" for i in range(200)]
@@ -48,6 +50,7 @@ class Trading:
     recommended: dict[str, dict[str, Any]] = field(default_factory=dict)
     batches: dict[str, dict[str, Any]] = field(default_factory=dict)
     execution_keys: dict[str, str] = field(default_factory=dict)
+    simultaneous: list[Any] = field(default_factory=list)
 
     def ticker(self, alias: str) -> str:
         return self.aliases.ticker(alias, TRADABLE)
@@ -170,6 +173,36 @@ class Trading:
         if answer is not None:
             self.batches[name] = answer
         return answer
+
+    def execute_simultaneously(self, name: str, count: int) -> list[Any]:
+        """``count`` executions of ``name``'s batch at once, each with its own request key:
+        each answer, or the refusal it met."""
+        client_id, token = self._as(name)
+        batch_id = self.batches[name]["id"]
+
+        def run(i: int) -> Any:
+            key = f"execute-{i}-{secrets.token_hex(6)}"
+            return answer_or_refusal(
+                lambda: self.driver.execute(client_id, batch_id, token=token, key=key)
+            )
+
+        with (
+            allure.step(f"{count} executions of {name}'s rebalance arrive at once"),
+            ThreadPoolExecutor(count) as pool,
+        ):
+            self.simultaneous = list(pool.map(run, range(count)))
+        attach_json(
+            "the simultaneous executions",
+            [o["status"] if isinstance(o, dict) else str(o) for o in self.simultaneous],
+        )
+        return self.simultaneous
+
+    def simultaneous_outcomes(self) -> tuple[list[str], list[str]]:
+        """The states the simultaneous executions answered, and why the others were refused
+        (in the specification's words)."""
+        answered = [o["status"] for o in self.simultaneous if isinstance(o, dict)]
+        reasons = [glossary.reasons_of(o)[0] for o in self.simultaneous if not isinstance(o, dict)]
+        return answered, reasons
 
     # -- the portfolio --------------------------------------------------------------------
     def portfolio(self, name: str) -> dict[str, Any]:
