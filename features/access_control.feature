@@ -43,6 +43,7 @@ Feature: Who may open each door of the platform
         | propose   | Alice's rebalance            |
         | read      | Alice's rebalances           |
         | read      | Alice's rebalance            |
+        | dry-run   | Alice's rebalance            |
         | execute   | Alice's rebalance            |
         | read      | Alice's portfolio            |
         | reconcile | Alice's portfolio            |
@@ -110,6 +111,7 @@ Feature: Who may open each door of the platform
         | propose   | Alice's rebalance            |
         | read      | Alice's rebalances           |
         | read      | Alice's rebalance            |
+        | dry-run   | Alice's rebalance            |
         | execute   | Alice's rebalance            |
         | read      | Alice's portfolio            |
         | reconcile | Alice's portfolio            |

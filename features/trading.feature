@@ -81,6 +81,33 @@ Feature: The trading cycle
       And the rebalance is expected to leave Alice 540.00 USD in cash
       And the rebalance is approved
 
+  Rule: A dry run shows the fills a rebalance would get now, and changes nothing anywhere
+
+    @critical @needs.controls
+    Scenario: A dry run prices the orders at the closes of the moment, and nothing is sent or changed
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT with:
+        | preference              | value |
+        | maximum position weight | 50 %  |
+        | cash buffer             | 5 %   |
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 40.00 USD |
+        | BOLT   | 30.00 USD |
+      And Alice has proposed a rebalance
+      When today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 41.00 USD |
+        | BOLT   | 30.00 USD |
+      And Alice dry-runs the rebalance
+      Then the dry run of Alice's rebalance would fill:
+        | side | symbol | shares | price     |
+        | buy  | ACME   | 118    | 41.00 USD |
+        | buy  | BOLT   | 158    | 30.00 USD |
+      And the dry run would leave Alice 422.00 USD in cash
+      And the brokerage has received no order from Alice
+      And the rebalance is approved
+      And Alice's portfolio holds 10,000.00 USD in cash
+
   Rule: Execution places each order once at the brokerage and accounts for every fill to the cent
 
     @smoke @critical

@@ -139,6 +139,22 @@ def step_history(context, reason):
     assert_that([(t["by"], t["reason"]) for t in rejected], equal_to([("operator", reason)]))
 
 
+@when("{name:Name} dry-runs the rebalance")
+def step_dry_run(context, name):
+    _trading(context).dry_run(name)
+
+
+@then("the dry run of {name:Name}'s rebalance would fill:")
+def step_dry_fills(context, name):
+    rows = _trading(context).dry_fill_rows(name)
+    assert_that(rows, contains_inanyorder(*[dict(r.as_dict()) for r in context.table]))
+
+
+@then("the dry run would leave {name:Name} {cash:Money} in cash")
+def step_dry_cash(context, name, cash):
+    assert_that(money_words(_trading(context).dry_runs[name]["cash_after"]), equal_to(cash))
+
+
 @when("{name:Name} executes the rebalance")
 def step_execute(context, name):
     _trading(context).execute(name)

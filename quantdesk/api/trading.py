@@ -204,6 +204,39 @@ def reject_rebalance(
     return rebalances.decide(client_id, batch_id, approve=False, by="operator", reason=body.reason)
 
 
+class DryFillOut(BaseModel):
+    symbol: str
+    side: str
+    quantity: int
+    price: str = Field(description="The close of the account's session now")
+    commission: str = Field(description="Estimated")
+
+
+class HoldingOut(BaseModel):
+    symbol: str
+    quantity: int
+
+
+class DryRunOut(BaseModel):
+    batch_id: str
+    session: str = Field(description="The brokerage session whose closes priced the fills")
+    fills: list[DryFillOut]
+    cash_after: str
+    positions_after: list[HoldingOut]
+
+
+@router.post(
+    f"{BATCH}/{{batch_id}}:dry-run",
+    response_model=DryRunOut,
+    summary="The fills a batch would get now and the account after them; nothing is sent",
+    responses=BROKER_ERRORS,
+)
+def dry_run_rebalance(
+    client_id: AccessibleClient, batch_id: str, rebalances: RebalanceDep
+) -> dict[str, Any]:
+    return rebalances.dry_run(client_id, batch_id)
+
+
 @router.post(
     f"{BATCH}/{{batch_id}}:execute",
     response_model=BatchOut,

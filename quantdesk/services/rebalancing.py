@@ -261,6 +261,52 @@ class RebalanceService:
             )
             return [self.view(session, self.batch_row(session, client_id, i)) for i in ids]
 
+    # -- trying ---------------------------------------------------------------------------
+    def dry_run(self, client_id: str, batch_id: str) -> dict[str, Any]:
+        """The fills the batch would get at the brokerage's closes now, and the account
+        after them: no order is sent and nothing changes anywhere."""
+        with self.sessions() as session:
+            batch = self.batch_row(session, client_id, batch_id)
+            if batch.status not in (batches.PENDING_APPROVAL, batches.APPROVED):
+                raise BatchInWrongState(
+                    f"The batch is {batch.status.replace('_', ' ')}: it cannot be dry-run.",
+                    details={"status": batch.status},
+                )
+            orders = list(
+                session.scalars(
+                    select(BatchOrderRow)
+                    .where(BatchOrderRow.batch_id == batch_id)
+                    .order_by(BatchOrderRow.sequence)
+                )
+            )
+        market = self.market_of(client_id, {o.symbol for o in orders})
+        commission = rules_of(self.settings, Decimal(0)).commission
+        positions, cash, fills = dict(market.positions), market.cash, []
+        for order in orders:
+            price = market.prices[order.symbol]
+            fee = commission.of(order.quantity)
+            signed = order.quantity if order.side == "buy" else -order.quantity
+            positions[order.symbol] = positions.get(order.symbol, 0) + signed
+            cash -= signed * price + fee
+            fills.append(
+                {
+                    "symbol": order.symbol,
+                    "side": order.side,
+                    "quantity": order.quantity,
+                    "price": money(price),
+                    "commission": money(fee),
+                }
+            )
+        return {
+            "batch_id": batch_id,
+            "session": market.session,
+            "fills": fills,
+            "cash_after": money(cash),
+            "positions_after": [
+                {"symbol": s, "quantity": q} for s, q in sorted(positions.items()) if q
+            ],
+        }
+
     # -- deciding -----------------------------------------------------------------------
     def decide(
         self, client_id: str, batch_id: str, *, approve: bool, by: str, reason: str | None

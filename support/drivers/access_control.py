@@ -165,6 +165,7 @@ MATRIX: tuple[Door, ...] = (
          shown_by=("GET", f"{_C}/rebalances")),
     Door("GET",  f"{_C}/rebalances",        OWNER,  "read",    "rebalances"),
     Door("GET",  _RB,                       OWNER,  "read",    "rebalance"),
+    Door("POST", f"{_RB}:dry-run",          OWNER,  "dry-run", "rebalance", shown_by=("GET", _RB)),
     Door("POST", f"{_RB}:execute",          OWNER,  "execute", "rebalance", shown_by=("GET", _RB)),
     Door("GET",  f"{_C}/portfolio",         OWNER,  "read",    "portfolio"),
     Door("GET",  f"{_C}/portfolio/reconciliation", OWNER, "reconcile", "portfolio"),

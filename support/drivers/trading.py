@@ -59,6 +59,11 @@ class TradingDriver(PlatformApi):
         headers = self._as(token) | ({"Idempotency-Key": key} if key else {})
         return self.http.json("POST", f"{_batch(client_id, batch_id)}:execute", headers=headers)
 
+    def dry_run(self, client_id: str, batch_id: str, *, token: str | None = None) -> dict[str, Any]:
+        return self.http.json(
+            "POST", f"{_batch(client_id, batch_id)}:dry-run", headers=self._as(token)
+        )
+
     def portfolio(self, client_id: str, *, token: str | None = None) -> dict[str, Any]:
         return self.http.json("GET", f"{_client(client_id)}/portfolio", headers=self._as(token))
 

@@ -51,6 +51,7 @@ class Trading:
     batches: dict[str, dict[str, Any]] = field(default_factory=dict)
     execution_keys: dict[str, str] = field(default_factory=dict)
     simultaneous: list[Any] = field(default_factory=list)
+    dry_runs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def ticker(self, alias: str) -> str:
         return self.aliases.ticker(alias, TRADABLE)
@@ -173,6 +174,26 @@ class Trading:
         if answer is not None:
             self.batches[name] = answer
         return answer
+
+    def dry_run(self, name: str) -> dict[str, Any]:
+        client_id, token = self._as(name)
+        with allure.step(f"{name} dry-runs the rebalance"):
+            self.dry_runs[name] = self.driver.dry_run(
+                client_id, self.batches[name]["id"], token=token
+            )
+        attach_table("Fills the dry run expects", self.dry_fill_rows(name))
+        return self.dry_runs[name]
+
+    def dry_fill_rows(self, name: str) -> list[dict[str, str]]:
+        return [
+            {
+                "side": fill["side"],
+                "symbol": self.aliases.alias_of_ticker(fill["symbol"]),
+                "shares": str(fill["quantity"]),
+                "price": money_words(fill["price"]),
+            }
+            for fill in self.dry_runs[name]["fills"]
+        ]
 
     def execute_simultaneously(self, name: str, count: int) -> list[Any]:
         """``count`` executions of ``name``'s batch at once, each with its own request key:
