@@ -77,6 +77,7 @@ Feature: Who may open each door of the platform
         | cancel  | an operation                        |
         | approve | a client's rebalance                |
         | reject  | a client's rebalance                |
+        | repair  | a client's book                     |
 
       @needs.controls
       Examples: The test controls
@@ -135,6 +136,7 @@ Feature: Who may open each door of the platform
         | cancel  | an operation                        |
         | approve | a client's rebalance                |
         | reject  | a client's rebalance                |
+        | repair  | a client's book                     |
 
       @needs.controls
       Examples: The test controls

@@ -237,6 +237,34 @@ Feature: The trading cycle
       Then the rebalance is executed
       And the brokerage has received 2 orders from Alice
 
+  Rule: After a lost answer the book is repaired from the brokerage's orders, never by placing one again
+
+    @critical @needs.controls
+    Scenario: An order placed whose answer was lost is found by its reference, and the rest is executed after
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT with:
+        | preference              | value |
+        | maximum position weight | 50 %  |
+        | cash buffer             | 5 %   |
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 40.00 USD |
+        | BOLT   | 30.00 USD |
+      And Alice has proposed a rebalance
+      And the brokerage will place Alice's next order and lose its answer
+      When Alice executes the rebalance
+      Then the execution is refused because the brokerage is unavailable
+      And the platform's book of Alice differs from the brokerage's in:
+        | what     | symbol | platform | brokerage |
+        | position | ACME   | 0        | 118       |
+        | cash     |        | 10000.00 | 5280.00   |
+      When an operator repairs Alice's book from the brokerage
+      Then the platform's book of Alice agrees with the brokerage
+      And the brokerage has received one order from Alice
+      When Alice executes the rebalance
+      Then the rebalance is executed
+      And the brokerage has received 2 orders from Alice
+      And the platform's book of Alice agrees with the brokerage
+
   Rule: What the brokerage fills, rejects or leaves open is recorded order by order, and the rebalance says how far it went
 
     @critical @needs.controls

@@ -61,6 +61,22 @@ def step_order_rejected(context, name, side, symbol, reason):
     assert_that((order["status"], order["message"]), equal_to(("rejected", reason)))
 
 
+@given("the brokerage will place {name:Name}'s next order and lose its answer")
+def step_lose_answer(context, name):
+    context.world.brokerage.lose_next_answer(name)
+
+
+@when("an operator repairs {name:Name}'s book from the brokerage")
+def step_repair(context, name):
+    _trading(context).repair(name)
+
+
+@then("the platform's book of {name:Name} differs from the brokerage's in:")
+def step_book_differs(context, name):
+    expected = [dict(r.as_dict()) for r in context.table]
+    assert_that(_trading(context).difference_rows(name), contains_inanyorder(*expected))
+
+
 @given("the brokerage will fail {name:Name}'s next order")
 def step_fail_next_order(context, name):
     context.world.brokerage.fail_next_orders(name, 1)
@@ -205,6 +221,11 @@ def step_commissions(context, name, amount):
 @then("the brokerage has received {count:d} orders from {name:Name}")
 def step_orders_received(context, count, name):
     assert_that(_trading(context).orders_at_brokerage(name), has_length(count))
+
+
+@then("the brokerage has received one order from {name:Name}")
+def step_one_order_received(context, name):
+    assert_that(_trading(context).orders_at_brokerage(name), has_length(1))
 
 
 @then("the brokerage has received no order from {name:Name}")

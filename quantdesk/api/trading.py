@@ -271,3 +271,22 @@ def get_portfolio(client_id: AccessibleClient, portfolio: PortfolioDep) -> dict[
 )
 def get_reconciliation(client_id: AccessibleClient, portfolio: PortfolioDep) -> dict[str, Any]:
     return portfolio.reconciliation_of(client_id)
+
+
+class RepairOut(ReconciliationOut):
+    repaired_orders: int = Field(description="Orders whose fills were recorded from the brokerage")
+
+
+@router.post(
+    "/v1/clients/{client_id}/portfolio/reconciliation:repair",
+    response_model=RepairOut,
+    summary="Record the fills of orders the brokerage placed without the platform hearing of "
+    "them, from its orders by client_order_id (operators); then compare again",
+    dependencies=[Depends(require_operator)],
+    responses=BROKER_ERRORS,
+)
+def repair_portfolio(
+    client_id: str, execution: ExecutionDep, portfolio: PortfolioDep
+) -> dict[str, Any]:
+    repaired = execution.repair(client_id)
+    return {**portfolio.reconciliation_of(client_id), "repaired_orders": repaired}

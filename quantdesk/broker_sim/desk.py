@@ -70,6 +70,8 @@ class Faults:
     fail_next: int = 0
     status: int = 503
     delay_ms: int = 0
+    # Orders placed whose answer is then lost: the caller sees the error status.
+    lose_next: int = 0
 
 
 class DeskState:
@@ -125,6 +127,15 @@ class DeskState:
                 faults.fail_next -= 1
                 return faults.status, faults.delay_ms
             return None, faults.delay_ms
+
+    def loses_answer(self, account_id: str) -> int | None:
+        """The status to answer an order placed with, its answer lost; None to answer it."""
+        with self._lock:
+            faults = self.faults.get(account_id)
+            if faults is None or faults.lose_next <= 0:
+                return None
+            faults.lose_next -= 1
+            return faults.status
 
 
 def get_desk(request: Request) -> DeskState:

@@ -137,6 +137,13 @@ class FaultsChange(BaseModel):
     delay_ms: int = Field(
         0, ge=0, le=30_000, description="Milliseconds every order call waits first (time-outs)."
     )
+    lose_next: int = Field(
+        0,
+        ge=0,
+        le=1000,
+        description="Place the next N orders, then answer with the error status as if the "
+        "answer were lost on the way.",
+    )
 
 
 class FaultsOut(FaultsChange):

@@ -177,6 +177,9 @@ def place_order(
             "An order with this client_order_id already exists in the account.",
             {"client_order_id": client_order_id},
         ) from None
+    lost = request.app.state.desk.loses_answer(account_id)
+    if lost is not None:  # the order stands; only its answer is lost (an injected fault)
+        raise SimError(lost, "desk_fault", "The trading desk failed (an injected fault).")
     return view
 
 

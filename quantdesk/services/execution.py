@@ -27,11 +27,14 @@ from quantdesk.clock import SystemClock
 from quantdesk.domain import batches
 from quantdesk.errors import BatchInWrongState, BrokerageUnavailable, PricesStale
 from quantdesk.services.brokerage_link import BrokerageLinkService
+from quantdesk.services.client_setup import require_client
 from quantdesk.services.rebalancing import RebalanceService, claim, transition
 from quantdesk.services.trading_views import money
 from quantdesk.store.models import BatchOrderRow, PortfolioFillRow, RebalanceBatchRow
 
 PRICE_STEP = Decimal("0.0001")
+# Orders whose fills may still be unknown to the platform.
+UNSETTLED = ("proposed", "new", "accepted", "partially_filled")
 
 
 class ExecutionService:
@@ -188,8 +191,36 @@ class ExecutionService:
                 batch.execution_key = batch.execution_fingerprint = None
                 session.commit()
                 raise BrokerageUnavailable(
-                    "The brokerage is unavailable; no order was sent and the batch can be "
-                    "executed again.",
+                    "The brokerage is unavailable; it confirmed no order and the batch can be "
+                    "executed again (an order it placed is never placed twice).",
                     details={"during": "executing a rebalance"},
                 )
         return self._finish(client_id, batch_id, by=by)
+
+    def repair(self, client_id: str) -> int:
+        """Record what the brokerage did with orders whose answer the platform never got
+        (looked up by ``client_order_id``, never placed again); how many were repaired."""
+        with self.sessions() as session:
+            require_client(session, client_id)
+            orders = list(
+                session.scalars(
+                    select(BatchOrderRow)
+                    .where(
+                        BatchOrderRow.client_id == client_id,
+                        BatchOrderRow.status.in_(UNSETTLED),
+                    )
+                    .order_by(BatchOrderRow.updated_at, BatchOrderRow.sequence)
+                )
+            )
+        repaired = 0
+        for order in orders:
+            placed = self.links.with_access_token(
+                client_id,
+                lambda token, o=order: self.broker.order_by_client_order_id(
+                    token, o.client_order_id
+                ),
+            )
+            if placed is not None and int(placed.get("filled_qty") or 0) != order.filled_quantity:
+                self._record(order.id, placed)
+                repaired += 1
+        return repaired

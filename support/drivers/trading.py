@@ -70,3 +70,7 @@ class TradingDriver(PlatformApi):
     def reconciliation(self, client_id: str, *, token: str | None = None) -> dict[str, Any]:
         path = f"{_client(client_id)}/portfolio/reconciliation"
         return self.http.json("GET", path, headers=self._as(token))
+
+    def repair(self, client_id: str) -> dict[str, Any]:
+        path = f"{_client(client_id)}/portfolio/reconciliation:repair"
+        return self.http.json("POST", path, headers=self._operator())

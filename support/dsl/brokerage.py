@@ -113,3 +113,8 @@ class Brokerage:
     def reject_orders_of(self, name: str, ticker: str, reason: str) -> None:
         with allure.step(f"The brokerage rejects {name}'s orders of {ticker}: {reason}"):
             self._controls().set_rejections(self.account_ids[name], symbols=[ticker], reason=reason)
+
+    def lose_next_answer(self, name: str) -> None:
+        """The brokerage places ``name``'s next order, then its answer is lost on the way."""
+        with allure.step(f"The brokerage will place {name}'s next order and lose its answer"):
+            self._controls().set_desk_faults(self.account_ids[name], lose_next=1)

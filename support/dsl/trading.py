@@ -248,6 +248,21 @@ class Trading:
         with allure.step(f"Compare the platform's book of {name} with the brokerage's"):
             return self.driver.reconciliation(client_id, token=token)["differences"]
 
+    def difference_rows(self, name: str) -> list[dict[str, str]]:
+        return [
+            {
+                "what": d["what"],
+                "symbol": self.aliases.alias_of_ticker(d["symbol"]) if d["symbol"] else "",
+                "platform": d["platform"],
+                "brokerage": d["brokerage"],
+            }
+            for d in self.differences_with_brokerage(name)
+        ]
+
+    def repair(self, name: str) -> dict[str, Any]:
+        with allure.step(f"An operator repairs {name}'s book from the brokerage"):
+            return self.driver.repair(self.onboarding.client_id(name))
+
     def orders_at_brokerage(self, name: str) -> list[dict[str, Any]]:
         return list(self.brokerage.orders_received(name))
 
