@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,18 @@ from fastapi.testclient import TestClient
 from quantdesk.app import create_app
 from quantdesk.broker_sim.app import create_broker_app
 from quantdesk.broker_sim.settings import BrokerSimSettings
+from quantdesk.clock import SystemClock
 from quantdesk.domain.bars import BAR_COLUMNS
+from quantdesk.services.recommendations import RecommendationService
 from quantdesk.settings import Settings
-from quantdesk.store.db import create_db_engine, migrate
+from quantdesk.store.db import create_db_engine, migrate, session_factory
+from quantdesk.store.models import (
+    BrokerageLinkRow,
+    ClientDepositRow,
+    ClientRow,
+    ClientStrategyRow,
+    PortfolioPreferencesRow,
+)
 
 OPERATOR_KEY = "operator-key"
 # The header that makes a request an operator's.
@@ -285,3 +295,72 @@ def refused_by(error: Exception) -> Any:
         raise error
 
     return action
+
+
+# -- trading: a client whose onboarding rows are written straight to a fresh database ----
+NOW = datetime(2026, 1, 5, 15, tzinfo=UTC)
+
+
+@pytest.fixture
+def sessions(tmp_path):
+    """A session factory of a fresh, migrated SQLite database."""
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'q.db'}")
+    migrate(engine)
+    yield session_factory(engine)
+    engine.dispose()
+
+
+def active_client(sessions, *, steps=("link", "preferences", "strategy", "deposit"), **prefs):
+    with sessions() as session:
+        session.add(
+            ClientRow(
+                id="c1",
+                full_name="Alice",
+                email="a@example.test",
+                email_key="a@example.test",
+                date_of_birth=date(1980, 1, 1),
+                risk_tolerance="moderate",
+                status="registered",
+                created_at=NOW,
+            )
+        )
+        session.flush()
+        if "link" in steps:
+            session.add(
+                BrokerageLinkRow(
+                    client_id="c1",
+                    broker_account_id="PA1",
+                    status="active",
+                    scope="",
+                    linked_at=NOW,
+                    updated_at=NOW,
+                )
+            )
+        if "preferences" in steps:
+            session.add(
+                PortfolioPreferencesRow(
+                    client_id="c1",
+                    universe=json.dumps(prefs.get("universe", ["A", "B", "C", "D"])),
+                    excluded=json.dumps(prefs.get("excluded", [])),
+                    max_position_weight=prefs.get("cap", "0.25"),
+                    cash_buffer=prefs.get("buffer", "0.05"),
+                    approval_required=False,
+                    updated_at=NOW,
+                )
+            )
+        if "strategy" in steps:
+            session.add(ClientStrategyRow(client_id="c1", kind="equal_weight", chosen_at=NOW))
+        if "deposit" in steps:
+            session.add(
+                ClientDepositRow(
+                    id="d1",
+                    client_id="c1",
+                    broker_account_id="PA1",
+                    broker_deposit_id="x",
+                    amount="100.00",
+                    fingerprint="f",
+                    created_at=NOW,
+                )
+            )
+        session.commit()
+    return RecommendationService(sessions, SystemClock())
