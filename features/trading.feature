@@ -309,6 +309,62 @@ Feature: The trading cycle
       And Alice's portfolio holds 5,280.00 USD in cash
       And the platform's book of Alice agrees with the brokerage
 
+  Rule: The platform's own limits deny an order before it reaches the brokerage
+
+    @critical @needs.controls
+    Scenario Outline: An order worth <worth>, <where> the largest order allowed, is sent
+      Given Alice is an active client with <cash> trading ACME with:
+        | preference              | value |
+        | maximum position weight | 100 % |
+        | cash buffer             | 0 %   |
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close      |
+        | ACME   | 100.00 USD |
+      And Alice has proposed a rebalance
+      When Alice executes the rebalance
+      Then the rebalance is executed
+      And the brokerage has received one order from Alice
+
+      Examples:
+        | worth          | where           | cash           |
+        | 250,000.00 USD | exactly at      | 250,000.00 USD |
+        | 249,900.00 USD | one share under | 249,900.00 USD |
+
+    @critical @needs.controls
+    Scenario: An order one share over the largest order allowed is denied and never reaches the brokerage
+      Given Alice is an active client with 250,100.00 USD trading ACME with:
+        | preference              | value |
+        | maximum position weight | 100 % |
+        | cash buffer             | 0 %   |
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close      |
+        | ACME   | 100.00 USD |
+      And Alice has proposed a rebalance
+      When Alice executes the rebalance
+      Then the rebalance is failed
+      And Alice's order to buy ACME was denied by the platform because it is worth more than the largest order allowed
+      And the brokerage has received no order from Alice
+      And Alice's portfolio holds 250,100.00 USD in cash
+
+    @critical @needs.controls
+    Scenario: A price that moved since the proposal denies a buy that would weigh more than the maximum position weight
+      Given Alice is an active client with 10,000.00 USD trading ACME with:
+        | preference              | value |
+        | maximum position weight | 50 %  |
+        | cash buffer             | 0 %   |
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 40.00 USD |
+      And Alice has proposed a rebalance
+      When today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 50.00 USD |
+      And Alice executes the rebalance
+      Then the rebalance is failed
+      And Alice's order to buy ACME was denied by the platform because the position would weigh more than the maximum position weight
+      And the brokerage has received no order from Alice
+      And Alice's portfolio holds 10,000.00 USD in cash
+
   Rule: A rebalance that needs approval waits for an operator, who approves or rejects it with a reason
 
     @critical

@@ -86,6 +86,11 @@ class Settings(BaseSettings):
     min_order_notional: Decimal = Field(
         default=Decimal("1.00"), ge=0, description="No order worth less is proposed (USD)."
     )
+    max_order_notional: Decimal = Field(
+        default=Decimal("250000.00"),
+        gt=0,
+        description="No order worth more (USD) reaches the brokerage: it is denied.",
+    )
     drift_band: Decimal = Field(
         default=Decimal("0"),
         ge=0,

@@ -77,6 +77,16 @@ def step_book_differs(context, name):
     assert_that(_trading(context).difference_rows(name), contains_inanyorder(*expected))
 
 
+@then(
+    "{name:Name}'s order to {side:Side} {symbol:Symbol} was denied by the platform "
+    "because {reason:Phrase}"
+)
+def step_order_denied(context, name, side, symbol, reason):
+    order = _trading(context).order_of(name, side, symbol)
+    expected = ("denied", glossary.check_denial(reason))
+    assert_that((order["status"], glossary.denial_words(order["denied_limit"])), equal_to(expected))
+
+
 @given("the brokerage will fail {name:Name}'s next order")
 def step_fail_next_order(context, name):
     context.world.brokerage.fail_next_orders(name, 1)

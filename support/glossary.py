@@ -33,6 +33,14 @@ REASONS = {
     "batch_in_wrong_state": "the rebalance is {status}",
     "prices_stale": "the prices it was proposed at are no longer current",
 }
+# Why the platform denied an order before it reached the brokerage (its pre-trade limits).
+DENIALS = {
+    "short_sale": "it would sell more shares than are held",
+    "outside_universe": "the symbol is not in the client's universe",
+    "max_order_notional": "it is worth more than the largest order allowed",
+    "buying_power": "it costs more than the cash there is",
+    "max_position_weight": "the position would weigh more than the maximum position weight",
+}
 # A rebalance's state as the specification words it.
 BATCH_STATES = {
     "pending_approval": "waiting for approval",
@@ -173,3 +181,14 @@ def check_problems(problems: Mapping[str, str]) -> dict[str, str]:
         if problem not in {*PROBLEMS.values(), *FIELD_PROBLEMS.values()}:
             raise _unknown("problem", problem, {*PROBLEMS.values(), *FIELD_PROBLEMS.values()})
     return dict(problems)
+
+
+def denial_words(limit: str | None) -> str:
+    return DENIALS.get(limit or "", limit or "<no limit>")
+
+
+def check_denial(words: str) -> str:
+    """``words``, when the glossary knows them as the reason of a denied order."""
+    if words not in DENIALS.values():
+        raise _unknown("denial", words, DENIALS.values())
+    return words

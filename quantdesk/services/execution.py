@@ -3,6 +3,9 @@
 - Only an approved batch, still within its lifetime and priced at the brokerage's
   current session, is executed; one execution wins the batch (``claim``), so orders
   are placed once however many requests arrive together.
+- Before each order goes out, the platform's own limits are checked against the account
+  as it is then (``quantdesk.domain.risk``): a denied order is recorded with the limit
+  it broke and never reaches the brokerage.
 - Orders go out in the batch's order (sells first). Each carries the batch's
   ``client_order_id`` for it: placing it again is refused by the brokerage, and the
   platform then reads the order it already placed instead.
@@ -16,6 +19,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
@@ -25,16 +29,46 @@ from sqlalchemy.orm import Session, sessionmaker
 from quantdesk.broker.client import BrokerRefused
 from quantdesk.clock import SystemClock
 from quantdesk.domain import batches
+from quantdesk.domain.rebalancing import Commission, ProposedOrder
+from quantdesk.domain.risk import Denial, Exposure, RiskLimits, check_order
 from quantdesk.errors import BatchInWrongState, BrokerageUnavailable, PricesStale
 from quantdesk.services.brokerage_link import BrokerageLinkService
 from quantdesk.services.client_setup import require_client
-from quantdesk.services.rebalancing import RebalanceService, claim, transition
+from quantdesk.services.rebalancing import RebalanceService, claim, rules_of, transition
 from quantdesk.services.trading_views import money
 from quantdesk.store.models import BatchOrderRow, PortfolioFillRow, RebalanceBatchRow
 
 PRICE_STEP = Decimal("0.0001")
 # Orders whose fills may still be unknown to the platform.
 UNSETTLED = ("proposed", "new", "accepted", "partially_filled")
+
+
+@dataclass
+class PreTrade:
+    """The account as orders go out: what each check needs, kept current after each fill."""
+
+    limits: RiskLimits
+    cash: Decimal
+    value: Decimal
+    held: dict[str, int]
+    prices: dict[str, Decimal]
+    commission: Commission
+
+    def check(self, order: BatchOrderRow) -> Denial | None:
+        price = self.prices[order.symbol]
+        proposed = ProposedOrder(
+            order.symbol, order.side, order.quantity, price, self.commission.of(order.quantity)
+        )
+        exposure = Exposure(self.held.get(order.symbol, 0), self.cash, self.value)
+        return check_order(proposed, exposure, self.limits)
+
+    def settle(self, order: BatchOrderRow, answer: dict[str, Any]) -> None:
+        filled = int(answer.get("filled_qty") or 0)
+        price = Decimal(str(answer.get("filled_avg_price") or 0))
+        commission = Decimal(str(answer.get("commission") or 0))
+        signed = filled if order.side == "buy" else -filled
+        self.held[order.symbol] = self.held.get(order.symbol, 0) + signed
+        self.cash -= signed * price + commission
 
 
 class ExecutionService:
@@ -93,15 +127,54 @@ class ExecutionService:
                     .order_by(BatchOrderRow.sequence)
                 )
             )
-        for sent, order in enumerate(orders):
+        desk = self._pre_trade(client_id, orders)
+        sent = 0
+        for order in orders:
+            denial = desk.check(order)
+            if denial is not None:  # the platform's own limit: never sent to the brokerage
+                self._deny(order.id, denial)
+                continue
             try:
                 answer = self.links.with_access_token(
                     client_id, lambda token, o=order: self._place(token, o)
                 )
             except BrokerageUnavailable:
                 return self._interrupted(client_id, batch_id, sent=sent, by=by)
+            sent += 1
             self._record(order.id, answer)
+            desk.settle(order, answer)
         return self._finish(client_id, batch_id, by=by)
+
+    def _pre_trade(self, client_id: str, orders: list[BatchOrderRow]) -> PreTrade:
+        """The client's limits and the account as the brokerage has it now."""
+        with self.sessions() as session:
+            targets = self.rebalances.recommendations.targets_of(session, client_id)
+        market = self.rebalances.market_of(client_id, {o.symbol for o in orders})
+        value = market.cash + sum(
+            (q * market.prices[s] for s, q in market.positions.items()), Decimal(0)
+        )
+        return PreTrade(
+            limits=RiskLimits(
+                max_position_weight=targets["max_position_weight"],
+                max_order_notional=self.rebalances.settings.max_order_notional,
+                universe=frozenset(s for s, w in targets["weights"].items() if w > 0),
+            ),
+            cash=market.cash,
+            value=value,
+            held=dict(market.positions),
+            prices=market.prices,
+            commission=rules_of(self.rebalances.settings, Decimal(0)).commission,
+        )
+
+    def _deny(self, order_id: str, denial: Denial) -> None:
+        with self.sessions() as session:
+            order = session.get(BatchOrderRow, order_id)
+            assert order is not None
+            order.status = "denied"
+            order.denied_limit = denial.limit
+            order.message = denial.message
+            order.updated_at = self.clock.now()
+            session.commit()
 
     def _place(self, token: str, order: BatchOrderRow) -> dict[str, Any]:
         """Place the order, or read the one placed already under its client_order_id."""
