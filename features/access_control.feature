@@ -59,25 +59,26 @@ Feature: Who may open each door of the platform
       And nothing has changed in <resource>
 
       Examples:
-        | action  | resource                            |
-        | add to  | the register of clients             |
-        | search  | the register of clients             |
-        | load    | a symbol's daily bars               |
-        | read    | a symbol's daily bars               |
-        | read    | a symbol's indicators               |
-        | read    | the market data limits              |
-        | read    | a market data load                  |
-        | read    | a market data load's quarantine     |
-        | read    | a market data load's quality report |
-        | read    | the published feature sets          |
-        | read    | a feature set                       |
-        | read    | a feature set's rows                |
-        | read    | a feature set's split               |
-        | read    | an operation                        |
-        | cancel  | an operation                        |
-        | approve | a client's rebalance                |
-        | reject  | a client's rebalance                |
-        | repair  | a client's book                     |
+        | action    | resource                            |
+        | add to    | the register of clients             |
+        | search    | the register of clients             |
+        | load      | a symbol's daily bars               |
+        | read      | a symbol's daily bars               |
+        | read      | a symbol's indicators               |
+        | read      | the market data limits              |
+        | read      | a market data load                  |
+        | read      | a market data load's quarantine     |
+        | read      | a market data load's quality report |
+        | read      | the published feature sets          |
+        | read      | a feature set                       |
+        | read      | a feature set's rows                |
+        | read      | a feature set's split               |
+        | read      | an operation                        |
+        | cancel    | an operation                        |
+        | approve   | a client's rebalance                |
+        | reject    | a client's rebalance                |
+        | repair    | a client's book                     |
+        | close out | a client's portfolio                |
 
       @needs.controls
       Examples: The test controls
@@ -118,25 +119,26 @@ Feature: Who may open each door of the platform
         | reconcile | Alice's portfolio            |
 
       Examples: The back office
-        | action  | resource                            |
-        | add to  | the register of clients             |
-        | search  | the register of clients             |
-        | load    | a symbol's daily bars               |
-        | read    | a symbol's daily bars               |
-        | read    | a symbol's indicators               |
-        | read    | the market data limits              |
-        | read    | a market data load                  |
-        | read    | a market data load's quarantine     |
-        | read    | a market data load's quality report |
-        | read    | the published feature sets          |
-        | read    | a feature set                       |
-        | read    | a feature set's rows                |
-        | read    | a feature set's split               |
-        | read    | an operation                        |
-        | cancel  | an operation                        |
-        | approve | a client's rebalance                |
-        | reject  | a client's rebalance                |
-        | repair  | a client's book                     |
+        | action    | resource                            |
+        | add to    | the register of clients             |
+        | search    | the register of clients             |
+        | load      | a symbol's daily bars               |
+        | read      | a symbol's daily bars               |
+        | read      | a symbol's indicators               |
+        | read      | the market data limits              |
+        | read      | a market data load                  |
+        | read      | a market data load's quarantine     |
+        | read      | a market data load's quality report |
+        | read      | the published feature sets          |
+        | read      | a feature set                       |
+        | read      | a feature set's rows                |
+        | read      | a feature set's split               |
+        | read      | an operation                        |
+        | cancel    | an operation                        |
+        | approve   | a client's rebalance                |
+        | reject    | a client's rebalance                |
+        | repair    | a client's book                     |
+        | close out | a client's portfolio                |
 
       @needs.controls
       Examples: The test controls

@@ -365,6 +365,34 @@ Feature: The trading cycle
       And the brokerage has received no order from Alice
       And Alice's portfolio holds 10,000.00 USD in cash
 
+  Rule: An operator closes out a portfolio through the same approval and execution, leaving cash only
+
+    @critical @needs.controls
+    Scenario: Closing out sells every position, cancels what the brokerage still has open, and leaves cash only
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT with:
+        | preference              | value |
+        | maximum position weight | 50 %  |
+        | cash buffer             | 5 %   |
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 40.00 USD |
+        | BOLT   | 30.00 USD |
+      And the brokerage fills only 50 % of each of Alice's orders
+      And Alice has proposed a rebalance
+      And Alice has executed the rebalance
+      And the brokerage fills Alice's orders in full
+      When an operator closes out Alice's portfolio
+      Then the proposed orders are:
+        | side | symbol | shares | price     |
+        | sell | ACME   | 59     | 40.00 USD |
+        | sell | BOLT   | 79     | 30.00 USD |
+      When Alice executes the rebalance
+      Then the rebalance is executed
+      And Alice's portfolio holds no position
+      And Alice's portfolio holds 10,000.00 USD in cash
+      And the brokerage has no open order of Alice
+      And the platform's book of Alice agrees with the brokerage
+
   Rule: A rebalance that needs approval waits for an operator, who approves or rejects it with a reason
 
     @critical

@@ -87,6 +87,26 @@ def step_order_denied(context, name, side, symbol, reason):
     assert_that((order["status"], glossary.denial_words(order["denied_limit"])), equal_to(expected))
 
 
+@step("the brokerage fills {name:Name}'s orders in full")
+def step_fill_in_full(context, name):
+    context.world.brokerage.fill_only(name, "1")
+
+
+@when("an operator closes out {name:Name}'s portfolio")
+def step_close_out(context, name):
+    _trading(context).close_out(name)
+
+
+@then("{name:Name}'s portfolio holds no position")
+def step_no_position(context, name):
+    assert_that(_trading(context).portfolio(name)["positions"], empty())
+
+
+@then("the brokerage has no open order of {name:Name}")
+def step_no_open_order(context, name):
+    assert_that(context.world.brokerage.open_orders_of(name), empty())
+
+
 @given("the brokerage will fail {name:Name}'s next order")
 def step_fail_next_order(context, name):
     context.world.brokerage.fail_next_orders(name, 1)

@@ -162,6 +162,19 @@ def propose_rebalance(
     return rebalances.propose(client_id, by=caller.name)
 
 
+@router.post(
+    f"{BATCH}:close-out",
+    status_code=201,
+    response_model=BatchOut,
+    summary="Propose selling every position of the client, as one batch (operators); it is "
+    "approved and executed like any rebalance",
+    dependencies=[Depends(require_operator)],
+    responses=BROKER_ERRORS,
+)
+def propose_close_out(client_id: str, rebalances: RebalanceDep) -> dict[str, Any]:
+    return rebalances.propose(client_id, by="operator", close_out=True)
+
+
 @router.get(BATCH, response_model=BatchList, responses=errors(401, 404, 422))
 def list_rebalances(client_id: AccessibleClient, rebalances: RebalanceDep) -> dict[str, Any]:
     return {"items": rebalances.list(client_id)}

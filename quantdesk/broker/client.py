@@ -217,6 +217,17 @@ class BrokerClient:
             },
         )
 
+    def open_orders(self, access_token: str) -> list[dict[str, Any]]:
+        response = self._send(
+            "GET", "/v1/orders", access_token, what="reading open orders", params={"status": "open"}
+        )
+        body = response.json()
+        return body if isinstance(body, list) else []
+
+    def cancel_order(self, access_token: str, order_id: str) -> None:
+        path = f"/v1/orders/{quote(order_id, safe='')}"
+        self._send("DELETE", path, access_token, what="cancelling an order")
+
     def order_by_client_order_id(
         self, access_token: str, client_order_id: str
     ) -> dict[str, Any] | None:

@@ -127,6 +127,11 @@ class ExecutionService:
                     .order_by(BatchOrderRow.sequence)
                 )
             )
+        with self.sessions() as session:
+            batch = session.get(RebalanceBatchRow, batch_id)
+            closing = batch is not None and batch.kind == "close_out"
+        if closing:  # nothing may fill after the account is closed out
+            self.links.with_access_token(client_id, self._cancel_open_orders)
         desk = self._pre_trade(client_id, orders)
         sent = 0
         for order in orders:
@@ -144,6 +149,14 @@ class ExecutionService:
             self._record(order.id, answer)
             desk.settle(order, answer)
         return self._finish(client_id, batch_id, by=by)
+
+    def _cancel_open_orders(self, token: str) -> None:
+        for order in self.broker.open_orders(token):
+            try:
+                self.broker.cancel_order(token, str(order["id"]))
+            except BrokerRefused as refused:  # it filled or ended meanwhile: nothing to cancel
+                if refused.code != "order_not_cancelable":
+                    raise
 
     def _pre_trade(self, client_id: str, orders: list[BatchOrderRow]) -> PreTrade:
         """The client's limits and the account as the brokerage has it now."""

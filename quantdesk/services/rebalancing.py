@@ -10,7 +10,7 @@ the batch's audit trail.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -119,22 +119,28 @@ class RebalanceService:
         return self.links.with_access_token(client_id, read)
 
     # -- proposing ----------------------------------------------------------------------
-    def propose(self, client_id: str, *, by: str) -> dict[str, Any]:
+    def propose(self, client_id: str, *, by: str, close_out: bool = False) -> dict[str, Any]:
+        """The orders to the client's targets; ``close_out``: the orders that sell every
+        position, whatever its size (the account ends with cash only)."""
         with self.sessions() as session:
             targets = self.recommendations.targets_of(session, client_id)
-        weights: dict[str, Decimal] = targets["weights"]
+        weights: dict[str, Decimal] = {} if close_out else targets["weights"]
         market = self.market_of(client_id, set(weights))
+        rules = rules_of(self.settings, targets["cash_buffer"])
+        if close_out:
+            rules = replace(rules, min_notional=Decimal(0))
         proposal = propose(
             market.positions,
             market.cash,
             market.prices,
             {s: w for s, w in weights.items() if w > 0},
-            rules_of(self.settings, targets["cash_buffer"]),
+            rules,
         )
         approval = self._approval_required(client_id)
+        kind = "close_out" if close_out else "rebalance"
         for _ in range(3):  # a proposal made at the same moment may win the active slot
             try:
-                return self._record(client_id, proposal, market, approval, by=by)
+                return self._record(client_id, proposal, market, approval, by=by, kind=kind)
             except IntegrityError as clash:
                 if not _lost_active_slot(clash):
                     raise
@@ -146,7 +152,14 @@ class RebalanceService:
             return bool(prefs and prefs.approval_required)
 
     def _record(
-        self, client_id: str, proposal: Proposal, market: Market, approval: bool, *, by: str
+        self,
+        client_id: str,
+        proposal: Proposal,
+        market: Market,
+        approval: bool,
+        *,
+        by: str,
+        kind: str,
     ) -> dict[str, Any]:
         now = self.clock.now()
         with self.sessions() as session:
@@ -167,7 +180,7 @@ class RebalanceService:
             batch = RebalanceBatchRow(
                 id=f"rb_{uuid.uuid4().hex[:20]}",
                 client_id=client_id,
-                kind="rebalance",
+                kind=kind,
                 status=batches.PROPOSED,
                 active_client_id=client_id,
                 priced_on=date.fromisoformat(market.session),

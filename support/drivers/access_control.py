@@ -195,6 +195,8 @@ MATRIX: tuple[Door, ...] = (
          _json_body({"reason": "within the client's mandate"}), shown_by=("GET", _RB)),
     Door("POST", f"{_RB}:reject",           OPERATOR, "reject", "a client's rebalance",
          _json_body({"reason": "trades too much at once"}), shown_by=("GET", _RB)),
+    Door("POST", f"{_C}/rebalances:close-out", OPERATOR, "close out", "a client's portfolio",
+         shown_by=("GET", f"{_C}/rebalances")),
     Door("POST", f"{_C}/portfolio/reconciliation:repair", OPERATOR, "repair", "a client's book",
          shown_by=("GET", f"{_C}/portfolio/reconciliation")),
     Door("GET",  _OP,                       OPERATOR, "read",   "an operation"),

@@ -74,3 +74,7 @@ class TradingDriver(PlatformApi):
     def repair(self, client_id: str) -> dict[str, Any]:
         path = f"{_client(client_id)}/portfolio/reconciliation:repair"
         return self.http.json("POST", path, headers=self._operator())
+
+    def close_out(self, client_id: str) -> dict[str, Any]:
+        path = f"{_client(client_id)}/rebalances:close-out"
+        return self.http.json("POST", path, headers=self._operator(), expect=201)

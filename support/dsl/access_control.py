@@ -203,6 +203,7 @@ class AccessControl:
             "the register of clients": self._would_be_client,
             "an operation": self._operation,
             "a client's book": lambda: self._trading_client(SOME_CLIENT, propose=False),
+            "a client's portfolio": lambda: self._trading_client(SOME_CLIENT, propose=False),
             "a client's rebalance": lambda: self._trading_client(
                 SOME_CLIENT, propose=True, approval=True
             ),

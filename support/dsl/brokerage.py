@@ -15,6 +15,8 @@ from support.dsl.aliases import Aliases
 # The simulated brokerage's token lifetimes (RFC 6749 access and refresh tokens).
 ACCESS_TOKEN_TTL_SECONDS = 1800
 REFRESH_TOKEN_TTL_SECONDS = 7 * 24 * 3600
+# The states of an order the brokerage may still fill (Alpaca's vocabulary).
+OPEN_ORDER_STATES = ("new", "accepted", "partially_filled")
 
 
 @dataclass
@@ -104,6 +106,9 @@ class Brokerage:
             self._controls().set_terms(
                 self.account_ids[name], commission_per_share=per_share, commission_minimum=minimum
             )
+
+    def open_orders_of(self, name: str) -> list[dict[str, object]]:
+        return [o for o in self.orders_received(name) if o["status"] in OPEN_ORDER_STATES]
 
     def fill_only(self, name: str, ratio: str) -> None:
         """Each of ``name``'s orders fills only ``ratio`` ("0.5") of what is left, at a close."""

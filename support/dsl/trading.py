@@ -121,6 +121,20 @@ class Trading:
             attach_table("Proposed orders", self.order_rows(name))
         return batch
 
+    def close_out(self, name: str, *, expect: Expect = "accepted") -> dict[str, Any] | None:
+        client_id = self.onboarding.client_id(name)
+        with allure.step(f"An operator closes out {name}'s portfolio"):
+            batch = self.outcomes.attempt(
+                lambda: self.driver.close_out(client_id),
+                expect=expect,
+                what=f"the close-out of {name}'s portfolio",
+                about=name,
+            )
+        if batch is not None:
+            self.batches[name] = batch
+            attach_table("Orders closing out the portfolio", self.order_rows(name))
+        return batch
+
     def batch(self, name: str) -> dict[str, Any]:
         """``name``'s last batch as the platform shows it now."""
         client_id, token = self._as(name)
