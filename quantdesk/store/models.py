@@ -288,20 +288,6 @@ class BatchTransitionRow(Base):
     reason: Mapped[str | None] = mapped_column(Text)
 
 
-class PortfolioRow(Base):
-    """A client's trading state beside its book (the book itself is replayed from the
-    deposits and fills): whether it is halted, and its value when the day began."""
-
-    __tablename__ = "portfolios"
-
-    client_id: Mapped[str] = mapped_column(String(40), ForeignKey("clients.id"), primary_key=True)
-    halted: Mapped[bool] = mapped_column(Boolean)
-    halted_reason: Mapped[str | None] = mapped_column(Text)
-    day: Mapped[date | None] = mapped_column(Date)
-    day_start_equity: Mapped[str | None] = mapped_column(String(32))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
 class PortfolioFillRow(Base):
     """A fill recorded once: ``filled_through`` is the order's filled quantity after it."""
 
@@ -320,13 +306,3 @@ class PortfolioFillRow(Base):
     commission: Mapped[str] = mapped_column(String(32))
     filled_through: Mapped[int] = mapped_column(Integer)
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class TradingAlertRow(Base):
-    __tablename__ = "trading_alerts"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    client_id: Mapped[str] = mapped_column(String(40), ForeignKey("clients.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(40))
-    message: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

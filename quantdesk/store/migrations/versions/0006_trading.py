@@ -1,5 +1,5 @@
-"""Trading: rebalance batches, their orders and audit trail, the fills the portfolio is kept
-from, and trading alerts.
+"""Trading: rebalance batches, their orders and audit trail, and the fills the portfolio is
+kept from.
 
 Revision ID: 0006
 Revises: 0005
@@ -79,15 +79,6 @@ def upgrade() -> None:
     )
     op.create_index("ix_batch_transitions_batch_id", "batch_transitions", ["batch_id"])
     op.create_table(
-        "portfolios",
-        sa.Column("client_id", sa.String(40), sa.ForeignKey("clients.id"), primary_key=True),
-        sa.Column("halted", sa.Boolean(), nullable=False),
-        sa.Column("halted_reason", sa.Text(), nullable=True),
-        sa.Column("day", sa.Date(), nullable=True),
-        sa.Column("day_start_equity", MONEY, nullable=True),
-        sa.Column("updated_at", TS, nullable=False),
-    )
-    op.create_table(
         "portfolio_fills",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
         _client(),
@@ -104,20 +95,10 @@ def upgrade() -> None:
         sa.UniqueConstraint("batch_order_id", "filled_through", name="uq_portfolio_fills_step"),
     )
     op.create_index("ix_portfolio_fills_client_id", "portfolio_fills", ["client_id"])
-    op.create_table(
-        "trading_alerts",
-        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
-        _client(),
-        sa.Column("kind", sa.String(40), nullable=False),
-        sa.Column("message", sa.Text(), nullable=False),
-        sa.Column("created_at", TS, nullable=False),
-    )
-    op.create_index("ix_trading_alerts_client_id", "trading_alerts", ["client_id"])
 
 
 def downgrade() -> None:
     for index, table in (
-        ("ix_trading_alerts_client_id", "trading_alerts"),
         ("ix_portfolio_fills_client_id", "portfolio_fills"),
         ("ix_batch_transitions_batch_id", "batch_transitions"),
         ("ix_batch_orders_batch_id", "batch_orders"),
@@ -125,9 +106,7 @@ def downgrade() -> None:
     ):
         op.drop_index(index, table_name=table)
     for table in (
-        "trading_alerts",
         "portfolio_fills",
-        "portfolios",
         "batch_transitions",
         "batch_orders",
         "rebalance_batches",
