@@ -136,9 +136,10 @@ class Trading:
         return batch
 
     def batch(self, name: str) -> dict[str, Any]:
-        """``name``'s last batch as the platform shows it now."""
-        client_id, token = self._as(name)
-        self.batches[name] = self.driver.rebalance(client_id, self.batches[name]["id"], token=token)
+        """``name``'s last batch as the back office sees it now (an operator reads it, so a
+        scenario that moves the platform's clock past ``name``'s sign-in still can)."""
+        client_id = self.onboarding.client_id(name)
+        self.batches[name] = self.driver.rebalance(client_id, self.batches[name]["id"])
         return self.batches[name]
 
     def order_rows(self, name: str) -> list[dict[str, str]]:
