@@ -81,6 +81,30 @@ Feature: The trading cycle
       And the rebalance is expected to leave Alice 540.00 USD in cash
       And the rebalance is approved
 
+  Rule: Buys spend at most the cash after the buffer and the brokerage's commission
+
+    @critical @needs.controls
+    Scenario Outline: A commission of <commission> an order leaves room for <shares> shares
+      Given Alice is an active client with 10,000.00 USD trading ACME with:
+        | preference              | value |
+        | maximum position weight | 100 % |
+        | cash buffer             | 5 %   |
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 40.00 USD |
+      And the brokerage charges Alice <commission> an order
+      When Alice proposes a rebalance
+      Then the proposed orders are:
+        | side | symbol | shares   | price     |
+        | buy  | ACME   | <shares> | 40.00 USD |
+      And the rebalance is expected to leave Alice <cash> in cash
+
+      Examples:
+        | commission | shares | cash       |
+        | 19.99 USD  | 237    | 500.01 USD |
+        | 20.00 USD  | 237    | 500.00 USD |
+        | 20.01 USD  | 236    | 539.99 USD |
+
   Rule: A dry run shows the fills a rebalance would get now, and changes nothing anywhere
 
     @critical @needs.controls

@@ -97,15 +97,6 @@ class Settings(BaseSettings):
         le=1,
         description="A position within this fraction of its target weight is not traded.",
     )
-    commission_per_share: Decimal = Field(
-        default=Decimal("0"), ge=0, description="The brokerage's commission per share, to estimate."
-    )
-    commission_minimum: Decimal = Field(
-        default=Decimal("0"), ge=0, description="The brokerage's least commission of an order."
-    )
-    commission_per_order: Decimal = Field(
-        default=Decimal("0"), ge=0, description="The brokerage's commission per order."
-    )
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to ``<data_dir>/quantdesk.db``."""

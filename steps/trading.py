@@ -107,6 +107,11 @@ def step_no_open_order(context, name):
     assert_that(context.world.brokerage.open_orders_of(name), empty())
 
 
+@given("the brokerage charges {name:Name} {per_order:Money} an order")
+def step_commission_per_order(context, name, per_order):
+    context.world.brokerage.charge_commission(name, per_order=amount_text(per_order))
+
+
 @given("the brokerage will fail {name:Name}'s next order")
 def step_fail_next_order(context, name):
     context.world.brokerage.fail_next_orders(name, 1)

@@ -274,9 +274,11 @@ def list_positions(
 
 @router.get("/account/trading")
 def trading_account(caller: CallerDep, session: SessionDep, request: Request) -> dict[str, Any]:
-    """Cash, buying power (no margin: the cash), equity and the session it trades at."""
+    """Cash, buying power (no margin: the cash), equity, the session it trades at and the
+    commission schedule its orders are charged."""
     caller.require("account:read")
     account = caller.account
+    terms = request.app.state.desk.terms_of(account.id)
     on = desk.desk_account(session, account.id).session
     close = request.app.state.desk.close_of(account.id)
     market = sum(p.qty * (close(p.symbol, on) or 0) for p in _positions(session, account.id))
@@ -289,6 +291,11 @@ def trading_account(caller: CallerDep, session: SessionDep, request: Request) ->
         "long_market_value": _price(market),
         "equity": _price(account.cash_cents + market),
         "currency": account.currency,
+        "commission": {
+            "per_share": str(terms.commission_per_share),
+            "minimum": str(terms.commission_minimum),
+            "per_order": str(terms.commission_per_order),
+        },
     }
 
 

@@ -34,7 +34,7 @@ from quantdesk.domain.risk import Denial, Exposure, RiskLimits, check_order
 from quantdesk.errors import BatchInWrongState, BrokerageUnavailable, PricesStale
 from quantdesk.services.brokerage_link import BrokerageLinkService
 from quantdesk.services.client_setup import require_client
-from quantdesk.services.rebalancing import RebalanceService, claim, rules_of, transition
+from quantdesk.services.rebalancing import RebalanceService, claim, transition
 from quantdesk.services.trading_views import money
 from quantdesk.store.models import BatchOrderRow, PortfolioFillRow, RebalanceBatchRow
 
@@ -176,7 +176,7 @@ class ExecutionService:
             value=value,
             held=dict(market.positions),
             prices=market.prices,
-            commission=rules_of(self.rebalances.settings, Decimal(0)).commission,
+            commission=market.commission,
         )
 
     def _deny(self, order_id: str, denial: Denial) -> None:

@@ -43,18 +43,25 @@ class Market:
     cash: Decimal
     positions: dict[str, int]
     prices: dict[str, Decimal]
+    commission: Commission
 
 
-def rules_of(settings: Settings, cash_buffer: Decimal) -> RebalanceRules:
+def rules_of(settings: Settings, cash_buffer: Decimal, commission: Commission) -> RebalanceRules:
     return RebalanceRules(
         cash_buffer=cash_buffer,
         min_notional=settings.min_order_notional,
         drift_band=settings.drift_band,
-        commission=Commission(
-            settings.commission_per_share,
-            settings.commission_minimum,
-            settings.commission_per_order,
-        ),
+        commission=commission,
+    )
+
+
+def commission_of(account: dict[str, Any]) -> Commission:
+    """The commission schedule the brokerage publishes with the account (none: free)."""
+    schedule = account.get("commission") or {}
+    return Commission(
+        Decimal(str(schedule.get("per_share", 0))),
+        Decimal(str(schedule.get("minimum", 0))),
+        Decimal(str(schedule.get("per_order", 0))),
     )
 
 
@@ -114,6 +121,7 @@ class RebalanceService:
                 cash=Decimal(str(account["cash"])),
                 positions=held,
                 prices={s: Decimal(str(p)) for s, p in quotes.items()},
+                commission=commission_of(account),
             )
 
         return self.links.with_access_token(client_id, read)
@@ -126,7 +134,7 @@ class RebalanceService:
             targets = self.recommendations.targets_of(session, client_id)
         weights: dict[str, Decimal] = {} if close_out else targets["weights"]
         market = self.market_of(client_id, set(weights))
-        rules = rules_of(self.settings, targets["cash_buffer"])
+        rules = rules_of(self.settings, targets["cash_buffer"], market.commission)
         if close_out:
             rules = replace(rules, min_notional=Decimal(0))
         proposal = propose(
@@ -293,7 +301,7 @@ class RebalanceService:
                 )
             )
         market = self.market_of(client_id, {o.symbol for o in orders})
-        commission = rules_of(self.settings, Decimal(0)).commission
+        commission = market.commission
         positions, cash, fills = dict(market.positions), market.cash, []
         for order in orders:
             price = market.prices[order.symbol]

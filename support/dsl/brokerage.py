@@ -100,11 +100,20 @@ class Brokerage:
         with allure.step(f"The brokerage fails the next {count} order call(s) of {name}"):
             self._controls().set_desk_faults(self.account_ids[name], fail_next=count)
 
-    def charge_commission(self, name: str, per_share: str, minimum: str) -> None:
-        """The commission ``name``'s account pays: ``per_share`` a share, at least ``minimum``."""
-        with allure.step(f"The brokerage charges {name} {per_share} a share, at least {minimum}"):
+    def charge_commission(
+        self, name: str, per_share: str = "0", minimum: str = "0", per_order: str = "0"
+    ) -> None:
+        """The commission ``name``'s account pays: ``per_share`` a share with a ``minimum``,
+        plus ``per_order``."""
+        with allure.step(
+            f"The brokerage charges {name} {per_share} a share, at least {minimum}, "
+            f"plus {per_order} an order"
+        ):
             self._controls().set_terms(
-                self.account_ids[name], commission_per_share=per_share, commission_minimum=minimum
+                self.account_ids[name],
+                commission_per_share=per_share,
+                commission_minimum=minimum,
+                commission_per_order=per_order,
             )
 
     def open_orders_of(self, name: str) -> list[dict[str, object]]:
