@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from benchmarks import bench_http_market_data, bench_startup
+from benchmarks import bench_http_market_data, bench_startup, bench_trading
 
 HERE = Path(__file__).resolve().parent
 
@@ -39,6 +39,7 @@ def main() -> int:
             )
         print(line)
     regressions += _market_data_http(baselines.get("market_data_http", {}))
+    regressions += _trading(baselines.get("trading", {}))
     for regression in regressions:
         print(f"REGRESSION {regression}")
     return 1 if regressions else 0
@@ -59,6 +60,22 @@ def _market_data_http(baseline: dict) -> list[str]:
             )
             if measured["ratio_to_reference"] > base["ratio_to_reference"] * TOLERANCE:
                 regressions.append(f"market_data_http {name}: ratio above baseline x{TOLERANCE}")
+    return regressions
+
+
+def _trading(baseline: dict) -> list[str]:
+    """The trading-cycle benchmark on SQLite (it writes its own results file)."""
+    report = bench_trading.run()
+    regressions = [f"trading: {name} missed" for name, ok in report["checks"].items() if not ok]
+    for name in ("single_50", "concurrent"):
+        measured, base = report.get(name, {}), baseline.get(name, {})
+        if "ratio_to_reference" in measured and "ratio_to_reference" in base:
+            print(
+                f"trading {name:16s} ratio {measured['ratio_to_reference']:.2f} "
+                f"(baseline {base['ratio_to_reference']:.2f})"
+            )
+            if measured["ratio_to_reference"] > base["ratio_to_reference"] * TOLERANCE:
+                regressions.append(f"trading {name}: ratio above baseline x{TOLERANCE}")
     return regressions
 
 

@@ -191,8 +191,21 @@ class SimPosition(SimBase):
 
 def create_sim_engine(url: str) -> Engine:
     """A SQLite engine whose transactions take the write lock up front (BEGIN IMMEDIATE),
-    so check-then-write sequences (single-use codes, idempotency keys) are serialised."""
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    so check-then-write sequences (single-use codes, idempotency keys) are serialised.
+
+    Since every transaction takes that lock, one pooled connection loses no concurrency,
+    and requests wait for it in the pool's queue (woken as soon as it is returned) instead
+    of in SQLite's busy handler, which sleeps 1, 2, 5 ... 100 ms between retries: with 20
+    callers at once that polling left the lock idle and pushed the slowest order past 3 s
+    (benchmarks/bench_trading.py). The 30 s bound is the same as the busy timeout's.
+    """
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        pool_size=1,
+        max_overflow=0,
+        pool_timeout=30,
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
