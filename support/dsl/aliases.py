@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import zlib
 
 
 def _slug(name: str) -> str:
@@ -43,14 +42,14 @@ class Aliases:
         return dict(self._names)
 
     def ticker(self, alias: str, tradable: list[str]) -> str:
-        """``"ACME"`` -> one of the brokerage's ``tradable`` tickers, distinct for each alias
-        of the scenario. Scenarios may share tickers: what they trade is their own account's."""
+        """``"ACME"`` -> the first of the brokerage's ``tradable`` tickers this scenario has
+        not given another alias. Scenarios share tickers on purpose: what they trade and at
+        what price is their own account's, and the platform's bars of a ticker are loaded
+        once a run."""
         key = f"ticker:{alias.strip().upper()}"
         if key not in self._names:
             taken = {v for k, v in self._names.items() if k.startswith("ticker:")}
-            start = zlib.crc32(self.tag.encode()) % len(tradable)
-            free = (tradable[(start + i) % len(tradable)] for i in range(len(tradable)))
-            self._names[key] = next(t for t in free if t not in taken)
+            self._names[key] = next(t for t in tradable if t not in taken)
         return self._names[key]
 
     def alias_of_ticker(self, ticker: str) -> str:

@@ -30,6 +30,10 @@ from support.reporting import attach_json, attach_table
 
 # The synthetic universe of the simulated brokerage's trading desk.
 TRADABLE = [f"SYN{i:03d}" for i in range(200)]
+# Tickers this run has given the platform bars of. They are reference data every trading
+# scenario shares (a scenario's prices are its own account's closes), so one load a run
+# is enough; loading them again would only find them unchanged.
+_TICKERS_WITH_BARS: set[str] = set()
 
 
 def money_words(amount: str) -> str:
@@ -68,7 +72,10 @@ class Trading:
         with allure.step(f"{name} becomes an active client with {cash}, trading {symbols}"):
             if name not in self.onboarding.clients:
                 self.onboarding.register(name)
-            self.client_setup.market_data.hold_bars_of(symbol_list(symbols), self.ticker)
+            missing = [s for s in symbol_list(symbols) if self.ticker(s) not in _TICKERS_WITH_BARS]
+            if missing:
+                self.client_setup.market_data.hold_bars_of(missing, self.ticker)
+                _TICKERS_WITH_BARS.update(self.ticker(s) for s in missing)
             self.brokerage_link.link(name)
             given = {"universe": symbols, **(preferences or {})}
             self.client_setup.set_preferences(name, given, expect="accepted", symbol_of=self.ticker)

@@ -29,3 +29,15 @@ def test_symbol_aliases_are_tickers_unique_per_scenario():
     assert first.symbol("SPX") == "SPX_3F9C2A1B" == first.symbol(" spx ")
     assert first.symbol("SPX") != second.symbol("SPX")
     assert first.symbol("Brent crude") == "BRENT_CRUDE_3F9C2A1B"
+
+
+def test_each_symbol_alias_gets_its_own_tradable_ticker_and_keeps_it():
+    aliases = Aliases()
+    tradable = ["SYN000", "SYN001", "SYN002"]
+    assert [aliases.ticker(a, tradable) for a in ("ACME", "BOLT", "acme")] == [
+        "SYN000",
+        "SYN001",
+        "SYN000",
+    ]
+    assert aliases.alias_of_ticker("SYN001") == "BOLT"
+    assert aliases.alias_of_ticker("SYN002") == "SYN002"
