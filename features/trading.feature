@@ -79,6 +79,10 @@ Feature: The trading cycle
         | buy  | ACME   | 118    | 40.00 USD |
         | buy  | BOLT   | 158    | 30.00 USD |
       And the rebalance is expected to leave Alice 540.00 USD in cash
+      And the rebalance is expected to leave Alice holding:
+        | symbol | shares |
+        | ACME   | 118    |
+        | BOLT   | 158    |
       And the rebalance is approved
 
   Rule: Buys spend at most the cash after the buffer and the brokerage's commission
@@ -195,6 +199,10 @@ Feature: The trading cycle
         | sell | ACME   | 12     | 50.00 USD |
         | buy  | BOLT   | 19     | 30.00 USD |
       And the rebalance is expected to leave Alice 570.00 USD in cash
+      And the rebalance is expected to leave Alice holding:
+        | symbol | shares |
+        | ACME   | 106    |
+        | BOLT   | 177    |
 
     @critical
     Scenario: Executing again with the same request key answers the execution made and places nothing more

@@ -165,6 +165,12 @@ def step_expected_cash(context, name, cash):
     assert_that(money_words(_trading(context).batches[name]["cash_after"]), equal_to(cash))
 
 
+@then("the rebalance is expected to leave {name:Name} holding:")
+def step_expected_holdings(context, name):
+    expected = detail_table(context.table)
+    assert_that(_trading(context).expected_holdings(name), equal_to(expected))
+
+
 @then("the rebalance is {state:BatchState}")
 def step_rebalance_is(context, state):
     trading = _trading(context)

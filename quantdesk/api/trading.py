@@ -72,6 +72,11 @@ class TransitionOut(BaseModel):
     reason: str | None
 
 
+class HoldingOut(BaseModel):
+    symbol: str
+    quantity: int
+
+
 class BatchOut(BaseModel):
     id: str
     client_id: str
@@ -84,6 +89,9 @@ class BatchOut(BaseModel):
     value: str
     cash_before: str
     cash_after: str = Field(description="Expected after every order at the proposed prices")
+    positions_after: list[HoldingOut] = Field(
+        description="The positions expected after every order, by symbol"
+    )
     approval_required: bool
     reason: str | None
     proposed_by: str
@@ -223,11 +231,6 @@ class DryFillOut(BaseModel):
     quantity: int
     price: str = Field(description="The close of the account's session now")
     commission: str = Field(description="Estimated")
-
-
-class HoldingOut(BaseModel):
-    symbol: str
-    quantity: int
 
 
 class DryRunOut(BaseModel):

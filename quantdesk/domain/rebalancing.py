@@ -76,11 +76,6 @@ class Proposal:
     positions_after: dict[str, int]
     cash_after: Decimal
 
-    def weights_after(self, prices: Mapping[str, Decimal]) -> dict[str, Decimal]:
-        if self.value <= 0:
-            return {}
-        return {s: q * prices[s] / self.value for s, q in self.positions_after.items() if q}
-
 
 def portfolio_value(
     positions: Mapping[str, int], cash: Decimal, prices: Mapping[str, Decimal]

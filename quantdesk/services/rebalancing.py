@@ -9,6 +9,7 @@ the batch's audit trail.
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -195,6 +196,7 @@ class RebalanceService:
                 value=money(proposal.value),
                 cash_before=money(market.cash),
                 cash_after=money(proposal.cash_after),
+                positions_after=json.dumps(proposal.positions_after, sort_keys=True),
                 approval_required=approval,
                 proposed_by=by,
                 proposed_at=now,

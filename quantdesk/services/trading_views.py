@@ -3,6 +3,7 @@ strings with two places, weights and prices as plain decimal strings."""
 
 from __future__ import annotations
 
+import json
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
@@ -57,6 +58,10 @@ def batch_view(
         "value": batch.value,
         "cash_before": batch.cash_before,
         "cash_after": batch.cash_after,
+        "positions_after": [
+            {"symbol": symbol, "quantity": quantity}
+            for symbol, quantity in json.loads(batch.positions_after).items()
+        ],
         "approval_required": batch.approval_required,
         "reason": batch.reason,
         "proposed_by": batch.proposed_by,

@@ -230,6 +230,7 @@ class RebalanceBatchRow(Base):
     value: Mapped[str] = mapped_column(String(32))
     cash_before: Mapped[str] = mapped_column(String(32))
     cash_after: Mapped[str] = mapped_column(String(32))
+    positions_after: Mapped[str] = mapped_column(Text)  # JSON {symbol: quantity}
     approval_required: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str | None] = mapped_column(Text)
     execution_key: Mapped[str | None] = mapped_column(String(255))

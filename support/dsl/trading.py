@@ -160,6 +160,13 @@ class Trading:
             for order in self.batches[name]["orders"]
         ]
 
+    def expected_holdings(self, name: str) -> dict[str, str]:
+        """``{alias: shares}`` the last batch expects ``name`` to hold after its orders."""
+        return {
+            self.aliases.alias_of_ticker(p["symbol"]): str(p["quantity"])
+            for p in self.batches[name]["positions_after"]
+        }
+
     def decide(
         self, name: str, *, approve: bool, reason: str | None = None, expect: Expect = "either"
     ) -> dict[str, Any] | None:

@@ -29,6 +29,7 @@ def order(sessions):
                 value="10000.00",
                 cash_before="10000.00",
                 cash_after="0.00",
+                positions_after="{}",
                 approval_required=False,
                 proposed_by="client c1",
                 proposed_at=NOW,

@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("value", MONEY, nullable=False),
         sa.Column("cash_before", MONEY, nullable=False),
         sa.Column("cash_after", MONEY, nullable=False),
+        sa.Column("positions_after", sa.Text(), nullable=False),  # JSON {symbol: quantity}
         sa.Column("approval_required", sa.Boolean(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("execution_key", sa.String(255), nullable=True),
