@@ -15,6 +15,7 @@ only moves forward. Prices are in cents.
 
 from __future__ import annotations
 
+import warnings
 from datetime import date
 from functools import cache
 
@@ -37,9 +38,12 @@ SYNTHETIC_SYMBOLS = tuple(f"{SYNTHETIC_PREFIX}{i:03d}" for i in range(SYNTHETIC_
 def sessions() -> tuple[date, ...]:
     import exchange_calendars  # about 0.1 s: only when the desk first needs it
 
-    calendar = exchange_calendars.get_calendar(
-        "XNYS", start=FIRST_SESSION.isoformat(), end=LAST_SESSION.isoformat()
-    )
+    with warnings.catch_warnings():
+        # exchange-calendars 4.13 reads tz-aware Series.values, deprecated by pandas 3.1.
+        warnings.filterwarnings("ignore", message=r"Series\.values returning an ndarray")
+        calendar = exchange_calendars.get_calendar(
+            "XNYS", start=FIRST_SESSION.isoformat(), end=LAST_SESSION.isoformat()
+        )
     return tuple(s.date() for s in calendar.sessions)
 
 
