@@ -231,6 +231,17 @@ Feature: The trading cycle
       And the platform's book of Alice agrees with the brokerage
 
     @critical
+    Scenario: A newer proposal supersedes the one before, which can no longer be executed
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT
+      And Alice has proposed a rebalance
+      When Alice proposes a rebalance
+      And Alice executes the earlier rebalance
+      Then the execution is refused because the rebalance is superseded by a newer proposal
+      And the brokerage has received no order from Alice
+      When Alice executes the rebalance
+      Then the rebalance is executed
+
+    @critical
     Scenario: An executed rebalance is not executed a second time
       Given Alice is an active client with 10,000.00 USD trading ACME and BOLT
       And today Alice's brokerage account trades at these closes:

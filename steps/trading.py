@@ -217,6 +217,11 @@ def step_execute(context, name):
     _trading(context).execute(name)
 
 
+@when("{name:Name} executes the earlier rebalance")
+def step_execute_earlier(context, name):
+    _trading(context).execute(name, earlier=True)
+
+
 @given("{name:Name} has executed the rebalance")
 def step_has_executed(context, name):
     _trading(context).execute(name, expect="accepted")

@@ -56,6 +56,7 @@ class Trading:
     execution_keys: dict[str, str] = field(default_factory=dict)
     simultaneous: list[Any] = field(default_factory=list)
     dry_runs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    earlier: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def ticker(self, alias: str) -> str:
         return self.aliases.ticker(alias, TRADABLE)
@@ -124,6 +125,8 @@ class Trading:
                 about=name,
             )
         if batch is not None:
+            if name in self.batches:
+                self.earlier[name] = self.batches[name]
             self.batches[name] = batch
             attach_table("Proposed orders", self.order_rows(name))
         return batch
@@ -186,10 +189,16 @@ class Trading:
         return answer
 
     def execute(
-        self, name: str, *, same_key: bool = False, expect: Expect = "either"
+        self,
+        name: str,
+        *,
+        same_key: bool = False,
+        earlier: bool = False,
+        expect: Expect = "either",
     ) -> dict[str, Any] | None:
+        """Execute ``name``'s last batch (``earlier``: the one it proposed before that)."""
         client_id, token = self._as(name)
-        batch_id = self.batches[name]["id"]
+        batch_id = (self.earlier if earlier else self.batches)[name]["id"]
         if not same_key:
             self.execution_keys[name] = f"execute-{secrets.token_hex(8)}"
         key = self.execution_keys[name]
@@ -200,7 +209,7 @@ class Trading:
                 what=f"the execution of {name}'s rebalance",
                 about=name,
             )
-        if answer is not None:
+        if answer is not None and not earlier:
             self.batches[name] = answer
         return answer
 
