@@ -177,7 +177,7 @@ Feature: The trading cycle
       And the platform's book of Alice agrees with the brokerage
 
     @critical @needs.controls
-    Scenario: The next session's rebalance trades only the drift, selling before it buys
+    Scenario: The next session values the portfolio at its closes, and its rebalance trades only the drift, selling first
       Given Alice is an active client with 10,000.00 USD trading ACME and BOLT with:
         | preference              | value |
         | maximum position weight | 50 %  |
@@ -193,7 +193,11 @@ Feature: The trading cycle
         | symbol | close     |
         | ACME   | 50.00 USD |
         | BOLT   | 30.00 USD |
-      And Alice proposes a rebalance
+      Then Alice's portfolio is valued at:
+        | symbol | shares | price     | market value | unrealised gain | weight  |
+        | ACME   | 118    | 50.00 USD | 5,900.00 USD | 1,180.00 USD    | 52.77 % |
+        | BOLT   | 158    | 30.00 USD | 4,740.00 USD | 0.00 USD        | 42.4 %  |
+      When Alice proposes a rebalance
       Then the proposed orders are:
         | side | symbol | shares | price     |
         | sell | ACME   | 12     | 50.00 USD |
@@ -203,6 +207,10 @@ Feature: The trading cycle
         | symbol | shares |
         | ACME   | 106    |
         | BOLT   | 177    |
+      When Alice executes the rebalance
+      Then Alice's portfolio shows 120.00 USD of realised gains
+      And Alice's portfolio holds 570.00 USD in cash
+      And the platform's book of Alice agrees with the brokerage
 
     @critical
     Scenario: Executing again with the same request key answers the execution made and places nothing more
@@ -240,6 +248,10 @@ Feature: The trading cycle
       And the brokerage has received no order from Alice
       When Alice executes the rebalance
       Then the rebalance is executed
+      And Alice's rebalances are, oldest first:
+        | state                          |
+        | superseded by a newer proposal |
+        | executed                       |
 
     @critical
     Scenario: An executed rebalance is not executed a second time

@@ -254,6 +254,23 @@ def step_portfolio_holds(context, name):
     assert_that(rows, contains_inanyorder(*[dict(r.as_dict()) for r in context.table]))
 
 
+@then("{name:Name}'s portfolio is valued at:")
+def step_portfolio_valued(context, name):
+    rows = _trading(context).valuation_rows(name)
+    assert_that(rows, contains_inanyorder(*[dict(r.as_dict()) for r in context.table]))
+
+
+@then("{name:Name}'s portfolio shows {amount:Money} of realised gains")
+def step_realised(context, name, amount):
+    assert_that(money_words(_trading(context).portfolio(name)["realised_pnl"]), equal_to(amount))
+
+
+@then("{name:Name}'s rebalances are, oldest first:")
+def step_rebalances_are(context, name):
+    expected = [row["state"] for row in context.table]
+    assert_that(_trading(context).states_of_rebalances(name), equal_to(expected))
+
+
 @then("{name:Name}'s portfolio holds {cash:Money} in cash")
 def step_portfolio_cash(context, name, cash):
     assert_that(money_words(_trading(context).portfolio(name)["cash"]), equal_to(cash))

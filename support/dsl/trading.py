@@ -271,6 +271,27 @@ class Trading:
         attach_table(f"{name}'s portfolio", self.holding_rows(answer))
         return answer
 
+    def valuation_rows(self, name: str) -> list[dict[str, str]]:
+        """Each position of ``name``'s portfolio at the session's closes, as a person reads it."""
+        return [
+            {
+                "symbol": self.aliases.alias_of_ticker(p["symbol"]),
+                "shares": str(p["quantity"]),
+                "price": money_words(p["price"]),
+                "market value": money_words(p["market_value"]),
+                "unrealised gain": money_words(p["unrealised_pnl"]),
+                "weight": percent_text(p["weight"]),
+            }
+            for p in self.portfolio(name)["positions"]
+        ]
+
+    def states_of_rebalances(self, name: str) -> list[str]:
+        """The state of each rebalance ``name`` has, oldest first, in words."""
+        client_id, token = self._as(name)
+        with allure.step(f"Look at {name}'s rebalances"):
+            listed = self.driver.rebalances(client_id, token=token)
+        return [glossary.BATCH_STATES.get(b["status"], b["status"]) for b in listed]
+
     def holding_rows(self, portfolio: dict[str, Any]) -> list[dict[str, str]]:
         return [
             {
