@@ -109,6 +109,57 @@ Feature: The trading cycle
         | 20.00 USD  | 237    | 500.00 USD |
         | 20.01 USD  | 236    | 539.99 USD |
 
+    @critical @needs.controls
+    Scenario: A sell's commission comes out of the cash it brings, before the buys are sized
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT with:
+        | preference              | value |
+        | maximum position weight | 50 %  |
+        | cash buffer             | 5 %   |
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 40.00 USD |
+        | BOLT   | 30.00 USD |
+      And Alice has proposed a rebalance
+      And Alice has executed the rebalance
+      And Alice's brokerage account moves to the next session
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 50.00 USD |
+        | BOLT   | 30.00 USD |
+      And the brokerage charges Alice 5.00 USD an order
+      When Alice proposes a rebalance
+      Then the proposed orders are:
+        | side | symbol | shares | price     |
+        | sell | ACME   | 12     | 50.00 USD |
+        | buy  | BOLT   | 19     | 30.00 USD |
+      And the rebalance is expected to leave Alice 560.00 USD in cash
+
+    @critical @needs.controls
+    Scenario: When cash is short, the most under-weight symbol is bought first
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT with:
+        | preference              | value |
+        | maximum position weight | 50 %  |
+        | cash buffer             | 5 %   |
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 40.00 USD |
+        | BOLT   | 30.00 USD |
+      And Alice has proposed a rebalance
+      And Alice has executed the rebalance
+      And Alice deposits 1,000.00 USD
+      And Alice's brokerage account moves to the next session
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 35.00 USD |
+        | BOLT   | 25.00 USD |
+      And the brokerage charges Alice 20.00 USD an order
+      When Alice proposes a rebalance
+      Then the proposed orders are:
+        | side | symbol | shares | price     |
+        | buy  | BOLT   | 24     | 25.00 USD |
+        | buy  | ACME   | 11     | 35.00 USD |
+      And the rebalance is expected to leave Alice 515.00 USD in cash
+
   Rule: A dry run shows the fills a rebalance would get now, and changes nothing anywhere
 
     @critical @needs.controls

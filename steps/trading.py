@@ -29,7 +29,7 @@ def step_closes(context, name):
     _trading(context).set_closes(name, detail_table(context.table))
 
 
-@when("{name:Name}'s brokerage account moves to the next session")
+@step("{name:Name}'s brokerage account moves to the next session")
 def step_next_session(context, name):
     context.world.brokerage.next_session(name)
 
