@@ -152,16 +152,17 @@ class Trading:
         self.batches[name] = self.driver.rebalance(client_id, self.batches[name]["id"])
         return self.batches[name]
 
+    def _trade_row(self, trade: dict[str, Any]) -> dict[str, str]:
+        """An order or a fill as the scenarios' tables write it."""
+        return {
+            "side": trade["side"],
+            "symbol": self.aliases.alias_of_ticker(trade["symbol"]),
+            "shares": str(trade["quantity"]),
+            "price": money_words(trade["price"]),
+        }
+
     def order_rows(self, name: str) -> list[dict[str, str]]:
-        return [
-            {
-                "side": order["side"],
-                "symbol": self.aliases.alias_of_ticker(order["symbol"]),
-                "shares": str(order["quantity"]),
-                "price": money_words(order["price"]),
-            }
-            for order in self.batches[name]["orders"]
-        ]
+        return [self._trade_row(order) for order in self.batches[name]["orders"]]
 
     def expected_holdings(self, name: str) -> dict[str, str]:
         """``{alias: shares}`` the last batch expects ``name`` to hold after its orders."""
@@ -223,15 +224,7 @@ class Trading:
         return self.dry_runs[name]
 
     def dry_fill_rows(self, name: str) -> list[dict[str, str]]:
-        return [
-            {
-                "side": fill["side"],
-                "symbol": self.aliases.alias_of_ticker(fill["symbol"]),
-                "shares": str(fill["quantity"]),
-                "price": money_words(fill["price"]),
-            }
-            for fill in self.dry_runs[name]["fills"]
-        ]
+        return [self._trade_row(fill) for fill in self.dry_runs[name]["fills"]]
 
     def execute_simultaneously(self, name: str, count: int) -> list[Any]:
         """``count`` executions of ``name``'s batch at once, each with its own request key:
