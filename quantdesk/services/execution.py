@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from quantdesk.broker.client import BrokerRefused
 from quantdesk.clock import SystemClock
 from quantdesk.domain import batches
-from quantdesk.domain.rebalancing import Commission, ProposedOrder
+from quantdesk.domain.rebalancing import Commission, ProposedOrder, portfolio_value
 from quantdesk.domain.risk import Denial, Exposure, RiskLimits, check_order
 from quantdesk.errors import BatchInWrongState, BrokerageUnavailable, PricesStale
 from quantdesk.services.brokerage_link import BrokerageLinkService
@@ -96,10 +96,16 @@ class ExecutionService:
                     f"The batch is {batch.status.replace('_', ' ')}: it cannot be executed.",
                     details={"status": batch.status},
                 )
-            priced_on = batch.priced_on
-        session_now = self.links.with_access_token(
-            client_id, lambda token: str(self.broker.trading_account(token)["session"])
-        )
+            priced_on, closing = batch.priced_on, batch.kind == "close_out"
+            orders = list(
+                session.scalars(
+                    select(BatchOrderRow)
+                    .where(BatchOrderRow.batch_id == batch_id)
+                    .order_by(BatchOrderRow.sequence)
+                )
+            )
+        # One read of the account serves both the session check and the pre-trade limits.
+        desk, session_now = self._pre_trade(client_id, orders)
         if session_now != priced_on.isoformat():
             raise PricesStale(
                 f"The batch was proposed at the prices of {priced_on.isoformat()}; the "
@@ -116,23 +122,20 @@ class ExecutionService:
                 )
             batch.execution_key, batch.execution_fingerprint = key, fingerprint
             session.commit()
-        return self._run(client_id, batch_id, by=by)
+        return self._run(client_id, batch_id, orders, desk, closing=closing, by=by)
 
-    def _run(self, client_id: str, batch_id: str, *, by: str) -> dict[str, Any]:
-        with self.sessions() as session:
-            orders = list(
-                session.scalars(
-                    select(BatchOrderRow)
-                    .where(BatchOrderRow.batch_id == batch_id)
-                    .order_by(BatchOrderRow.sequence)
-                )
-            )
-        with self.sessions() as session:
-            batch = session.get(RebalanceBatchRow, batch_id)
-            closing = batch is not None and batch.kind == "close_out"
+    def _run(
+        self,
+        client_id: str,
+        batch_id: str,
+        orders: list[BatchOrderRow],
+        desk: PreTrade,
+        *,
+        closing: bool,
+        by: str,
+    ) -> dict[str, Any]:
         if closing:  # nothing may fill after the account is closed out
             self.links.with_access_token(client_id, self._cancel_open_orders)
-        desk = self._pre_trade(client_id, orders)
         sent = 0
         for order in orders:
             denial = desk.check(order)
@@ -158,26 +161,25 @@ class ExecutionService:
                 if refused.code != "order_not_cancelable":
                     raise
 
-    def _pre_trade(self, client_id: str, orders: list[BatchOrderRow]) -> PreTrade:
-        """The client's limits and the account as the brokerage has it now."""
+    def _pre_trade(self, client_id: str, orders: list[BatchOrderRow]) -> tuple[PreTrade, str]:
+        """The client's limits and the account as the brokerage has it now, and the session
+        the brokerage trades."""
         with self.sessions() as session:
             targets = self.rebalances.recommendations.targets_of(session, client_id)
         market = self.rebalances.market_of(client_id, {o.symbol for o in orders})
-        value = market.cash + sum(
-            (q * market.prices[s] for s, q in market.positions.items()), Decimal(0)
-        )
-        return PreTrade(
+        desk = PreTrade(
             limits=RiskLimits(
                 max_position_weight=targets["max_position_weight"],
                 max_order_notional=self.rebalances.settings.max_order_notional,
                 universe=frozenset(s for s, w in targets["weights"].items() if w > 0),
             ),
             cash=market.cash,
-            value=value,
+            value=portfolio_value(market.positions, market.cash, market.prices),
             held=dict(market.positions),
             prices=market.prices,
             commission=market.commission,
         )
+        return desk, market.session
 
     def _deny(self, order_id: str, denial: Denial) -> None:
         with self.sessions() as session:

@@ -31,7 +31,6 @@ from quantdesk.settings import Settings
 from quantdesk.store.models import (
     BatchOrderRow,
     BatchTransitionRow,
-    PortfolioPreferencesRow,
     RebalanceBatchRow,
 )
 
@@ -145,7 +144,7 @@ class RebalanceService:
             {s: w for s, w in weights.items() if w > 0},
             rules,
         )
-        approval = self._approval_required(client_id)
+        approval = bool(targets["approval_required"])
         kind = "close_out" if close_out else "rebalance"
         for _ in range(3):  # a proposal made at the same moment may win the active slot
             try:
@@ -154,11 +153,6 @@ class RebalanceService:
                 if not _lost_active_slot(clash):
                     raise
         raise BatchInWrongState("Another proposal for the client is being recorded.")
-
-    def _approval_required(self, client_id: str) -> bool:
-        with self.sessions() as session:
-            prefs = session.get(PortfolioPreferencesRow, client_id)
-            return bool(prefs and prefs.approval_required)
 
     def _record(
         self,

@@ -53,6 +53,7 @@ class RecommendationService:
             "model_alias": strategy.model_alias,
             "max_position_weight": cap,
             "cash_buffer": buffer,
+            "approval_required": prefs.approval_required,
             "weights": weights,
         }
 
