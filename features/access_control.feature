@@ -47,6 +47,7 @@ Feature: Who may open each door of the platform
         | execute   | Alice's rebalance            |
         | read      | Alice's portfolio            |
         | reconcile | Alice's portfolio            |
+        | read      | Alice's trading risk         |
 
   Rule: Only operators open the back office; a signed-in client is refused
 
@@ -79,12 +80,16 @@ Feature: Who may open each door of the platform
         | reject    | a client's rebalance                |
         | repair    | a client's book                     |
         | close out | a client's portfolio                |
+        | set       | a client's daily loss limit         |
+        | resume    | a client's trading                  |
 
       @needs.controls
       Examples: The test controls
-        | action | resource             |
-        | read   | the platform's clock |
-        | stop   | the platform's clock |
+        | action | resource                   |
+        | read   | the platform's clock       |
+        | stop   | the platform's clock       |
+        | read   | a client's injected faults |
+        | arm    | a client's injected faults |
 
   Rule: Every door but the public ones refuses a caller who has not signed in
 
@@ -117,6 +122,7 @@ Feature: Who may open each door of the platform
         | execute   | Alice's rebalance            |
         | read      | Alice's portfolio            |
         | reconcile | Alice's portfolio            |
+        | read      | Alice's trading risk         |
 
       Examples: The back office
         | action    | resource                            |
@@ -139,12 +145,16 @@ Feature: Who may open each door of the platform
         | reject    | a client's rebalance                |
         | repair    | a client's book                     |
         | close out | a client's portfolio                |
+        | set       | a client's daily loss limit         |
+        | resume    | a client's trading                  |
 
       @needs.controls
       Examples: The test controls
-        | action | resource             |
-        | read   | the platform's clock |
-        | stop   | the platform's clock |
+        | action | resource                   |
+        | read   | the platform's clock       |
+        | stop   | the platform's clock       |
+        | read   | a client's injected faults |
+        | arm    | a client's injected faults |
 
   Rule: The public doors open to anyone
 

@@ -371,6 +371,35 @@ Feature: The trading cycle
       And the brokerage has received 2 orders from Alice
       And the platform's book of Alice agrees with the brokerage
 
+  Rule: An order's fill is recorded whole or not at all: a failure half-way leaves nothing to repair twice
+
+    @critical @needs.controls
+    Scenario: A failure half-way through recording a fill keeps none of it, stops the rebalance, and the repair records it once
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT with:
+        | preference              | value |
+        | maximum position weight | 50 %  |
+        | cash buffer             | 5 %   |
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 40.00 USD |
+        | BOLT   | 30.00 USD |
+      And Alice has proposed a rebalance
+      And the platform will fail half-way through recording Alice's next fill
+      When Alice executes the rebalance
+      Then the rebalance is failed
+      And the brokerage has received one order from Alice
+      And Alice's portfolio holds 10,000.00 USD in cash
+      And the platform's book of Alice differs from the brokerage's in:
+        | what     | symbol | platform | brokerage |
+        | position | ACME   | 0        | 118       |
+        | cash     |        | 10000.00 | 5280.00   |
+      When an operator repairs Alice's book from the brokerage
+      Then the platform's book of Alice agrees with the brokerage
+      And Alice's portfolio holds:
+        | symbol | shares | average cost |
+        | ACME   | 118    | 40.00 USD    |
+      And Alice's portfolio holds 5,280.00 USD in cash
+
   Rule: What the brokerage fills, rejects or leaves open is recorded order by order, and the rebalance says how far it went
 
     @critical @needs.controls
@@ -470,6 +499,77 @@ Feature: The trading cycle
       And Alice's order to buy ACME was denied by the platform because the position would weigh more than the maximum position weight
       And the brokerage has received no order from Alice
       And Alice's portfolio holds 10,000.00 USD in cash
+
+  Rule: A day's loss beyond the client's daily loss limit halts her buying until an operator resumes her trading
+
+    @critical @needs.controls
+    Scenario Outline: A day's loss of 1,180.00 USD against a daily loss limit of <limit> leaves Alice's trading <state>
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT with:
+        | preference              | value |
+        | maximum position weight | 50 %  |
+        | cash buffer             | 5 %   |
+      And an operator has set Alice's daily loss limit to <limit>
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 40.00 USD |
+        | BOLT   | 30.00 USD |
+      And Alice has proposed a rebalance
+      And Alice has executed the rebalance
+      When Alice's brokerage account moves to the next session
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 30.00 USD |
+        | BOLT   | 30.00 USD |
+      And Alice proposes a rebalance
+      And Alice executes the rebalance
+      Then Alice's trading is <state>
+      And Alice's order to sell BOLT was filled
+      And Alice's order to buy ACME <buy>
+      And the platform's book of Alice agrees with the brokerage
+
+      Examples:
+        | limit        | state  | buy                                                  |
+        | 1,179.99 USD | halted | was denied by the platform because trading is halted |
+        | 1,180.00 USD | active | was filled                                           |
+        | 1,180.01 USD | active | was filled                                           |
+
+    @critical @needs.controls
+    Scenario: An operator resumes a halted client's trading with a reason, and her next buy is sent
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT with:
+        | preference              | value |
+        | maximum position weight | 50 %  |
+        | cash buffer             | 5 %   |
+      And an operator has set Alice's daily loss limit to 1,000.00 USD
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 40.00 USD |
+        | BOLT   | 30.00 USD |
+      And Alice has proposed a rebalance
+      And Alice has executed the rebalance
+      And Alice's brokerage account moves to the next session
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 30.00 USD |
+        | BOLT   | 30.00 USD |
+      And Alice has proposed a rebalance
+      And Alice has executed the rebalance
+      And Alice's trading is halted
+      When an operator resumes Alice's trading because the loss was reviewed with the client
+      Then Alice's trading is active
+      And Alice's risk trail is, oldest first:
+        | what                 | by       | why                                                                                                                  |
+        | daily loss limit set | operator | daily loss limit 1000.00: the client's mandate                                                                       |
+        | trading halted       | platform | the day's loss of 1180.00 since the close of the previous session is beyond the daily loss limit of 1000.00 |
+        | trading resumed      | operator | the loss was reviewed with the client                                                                                |
+      When Alice proposes a rebalance
+      And Alice executes the rebalance
+      Then Alice's order to buy ACME was filled
+      And the platform's book of Alice agrees with the brokerage
+
+    @normal
+    Scenario: Trading that is not halted cannot be resumed
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT
+      Then resuming Alice's trading is refused because Alice's trading is not halted
 
   Rule: An operator closes out a portfolio through the same approval and execution, leaving cash only
 

@@ -139,6 +139,13 @@ class PricesStale(PlatformError):
     code = "prices_stale"
 
 
+class TradingNotHalted(PlatformError):
+    """Resuming a client's trading that is not halted."""
+
+    status_code = 409
+    code = "trading_not_halted"
+
+
 class EmailAlreadyRegistered(PlatformError):
     status_code = 409
     code = "email_already_registered"

@@ -8,6 +8,7 @@ import httpx
 from quantdesk.broker.client import BrokerClient
 from quantdesk.broker.vault import TokenVault
 from quantdesk.clock import SystemClock
+from quantdesk.faults import InjectedFaults
 from quantdesk.jobs.operations import Operations
 from quantdesk.services.brokerage_link import BrokerageLinkService
 from quantdesk.services.client_auth import ClientAuthService
@@ -23,6 +24,7 @@ from quantdesk.services.onboarding import OnboardingService
 from quantdesk.services.portfolio import PortfolioService
 from quantdesk.services.rebalancing import RebalanceService
 from quantdesk.services.recommendations import RecommendationService
+from quantdesk.services.trading_risk import TradingRiskService
 from quantdesk.settings import Settings
 from quantdesk.store.db import check_connection, create_db_engine, session_factory
 
@@ -83,8 +85,15 @@ class Platform:
         self.rebalances = RebalanceService(
             self.sessions, self.clock, settings, self.brokerage_link, self.recommendations
         )
+        self.trading_risk = TradingRiskService(self.sessions, self.clock, self.brokerage_link)
+        self.faults = InjectedFaults()  # armed only through the test controls
         self.execution = ExecutionService(
-            self.sessions, self.clock, self.brokerage_link, self.rebalances
+            self.sessions,
+            self.clock,
+            self.brokerage_link,
+            self.rebalances,
+            self.trading_risk,
+            self.faults,
         )
         self.portfolio = PortfolioService(self.sessions, self.brokerage_link)
 

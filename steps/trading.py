@@ -299,3 +299,41 @@ def step_no_order_received(context, name):
 @then("the platform's book of {name:Name} agrees with the brokerage")
 def step_book_agrees(context, name):
     assert_that(_trading(context).differences_with_brokerage(name), empty())
+
+
+@then("{name:Name}'s order to {side:Side} {symbol:Symbol} was filled")
+def step_order_filled(context, name, side, symbol):
+    order = _trading(context).order_of(name, side, symbol)
+    assert_that((order["status"], order["denied_limit"]), equal_to(("filled", None)))
+
+
+@given("an operator has set {name:Name}'s daily loss limit to {limit:Money}")
+def step_daily_loss_limit(context, name, limit):
+    _trading(context).set_daily_loss_limit(name, limit)
+
+
+@step("{name:Name}'s trading is {state:TradingState}")
+def step_trading_state(context, name, state):
+    assert_that(_trading(context).risk(name)["trading"], equal_to(state))
+
+
+@when("an operator resumes {name:Name}'s trading because {reason:Phrase}")
+def step_resume(context, name, reason):
+    _trading(context).resume_trading(name, reason)
+
+
+@then("resuming {name:Name}'s trading is refused because {reason:Phrase}")
+def step_resume_refused(context, name, reason):
+    _trading(context).resume_trading(name, "no reason to", expect="refused")
+    context.world.outcomes.assert_refused_because(glossary.check_reason(reason))
+
+
+@then("{name:Name}'s risk trail is, oldest first:")
+def step_risk_trail(context, name):
+    expected = [dict(r.as_dict()) for r in context.table]
+    assert_that(_trading(context).risk_trail_rows(name), equal_to(expected))
+
+
+@given("the platform will fail half-way through recording {name:Name}'s next fill")
+def step_fail_recording(context, name):
+    _trading(context).fail_recording_next_fill(name)

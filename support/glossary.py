@@ -32,14 +32,22 @@ REASONS = {
     "client_not_active": "{name} is not active yet",
     "batch_in_wrong_state": "the rebalance is {status}",
     "prices_stale": "the prices it was proposed at are no longer current",
+    "trading_not_halted": "{name}'s trading is not halted",
 }
 # Why the platform denied an order before it reached the brokerage (its pre-trade limits).
 DENIALS = {
     "short_sale": "it would sell more shares than are held",
+    "halted": "trading is halted",
     "outside_universe": "the symbol is not in the client's universe",
     "max_order_notional": "it is worth more than the largest order allowed",
     "buying_power": "it costs more than the cash there is",
     "max_position_weight": "the position would weigh more than the maximum position weight",
+}
+# What a client's risk trail records, as the specification words it.
+RISK_EVENTS = {
+    "limit_set": "daily loss limit set",
+    "halted": "trading halted",
+    "resumed": "trading resumed",
 }
 # A rebalance's state as the specification words it.
 BATCH_STATES = {

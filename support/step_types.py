@@ -115,6 +115,12 @@ def parse_side(text: str) -> str:
     return text
 
 
+@parse.with_pattern("(?:halted|active)")
+def parse_trading_state(text: str) -> str:
+    """Whether a client's trading is halted by its daily loss limit, or active."""
+    return text
+
+
 @parse.with_pattern(r'[^"]*')
 def parse_quoted(text: str) -> str:
     """The text between double quotes, possibly empty."""
@@ -143,6 +149,7 @@ STEP_TYPES: dict[str, Any] = {
     "Percent": parse_percent,
     "BatchState": parse_batch_state,
     "Side": parse_side,
+    "TradingState": parse_trading_state,
     "Quoted": parse_quoted,
     "Phrase": parse_phrase,
 }

@@ -8,10 +8,12 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from quantdesk.api.deps import ClockDep
+from quantdesk.api.deps import ClockDep, FaultsDep, PlatformDep
 from quantdesk.api.errors import errors
 from quantdesk.api.security import require_operator
 from quantdesk.clock import SystemClock, utc_text
+from quantdesk.platform import Platform
+from quantdesk.services.client_setup import require_client
 
 router = APIRouter(
     prefix="/v1/controls", tags=["controls"], dependencies=[Depends(require_operator)]
@@ -59,3 +61,50 @@ def get_clock(clock: ClockDep) -> dict[str, Any]:
 def set_clock(body: ClockIn, clock: ClockDep) -> dict[str, Any]:
     clock.stop_at(body.stopped_at)
     return _clock_view(clock)
+
+
+def _require_client(running: Platform, client_id: str) -> None:
+    with running.sessions() as session:
+        require_client(session, client_id)  # 404 for a client that does not exist
+
+
+class FaultsIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"fail_recording_fills": 1}]}
+    )
+    fail_recording_fills: int = Field(
+        ge=0,
+        le=100,
+        description="How many of the client's next fills fail half-way through being "
+        "recorded (after every row is written, before it is committed); 0 clears.",
+    )
+
+
+class FaultsOut(BaseModel):
+    client_id: str
+    fail_recording_fills: int
+
+
+@router.put(
+    "/clients/{client_id}/faults",
+    response_model=FaultsOut,
+    summary="Make the platform fail half-way through recording a client's next fills",
+    responses=errors(400, 401, 404, 422),
+)
+def set_faults(
+    client_id: str, body: FaultsIn, faults: FaultsDep, running: PlatformDep
+) -> dict[str, Any]:
+    _require_client(running, client_id)
+    faults.fail_recording(client_id, body.fail_recording_fills)
+    return {"client_id": client_id, "fail_recording_fills": faults.recording_fails(client_id)}
+
+
+@router.get(
+    "/clients/{client_id}/faults",
+    response_model=FaultsOut,
+    summary="The faults armed for a client",
+    responses=errors(401, 404, 422),
+)
+def get_faults(client_id: str, faults: FaultsDep, running: PlatformDep) -> dict[str, Any]:
+    _require_client(running, client_id)
+    return {"client_id": client_id, "fail_recording_fills": faults.recording_fails(client_id)}

@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from quantdesk.clock import SystemClock
+from quantdesk.faults import InjectedFaults
 from quantdesk.jobs.operations import Operations
 from quantdesk.platform import Platform
 from quantdesk.services.brokerage_link import BrokerageLinkService
@@ -28,6 +29,7 @@ from quantdesk.services.onboarding import OnboardingService
 from quantdesk.services.portfolio import PortfolioService
 from quantdesk.services.rebalancing import RebalanceService
 from quantdesk.services.recommendations import RecommendationService
+from quantdesk.services.trading_risk import TradingRiskService
 from quantdesk.settings import Settings
 
 
@@ -102,6 +104,14 @@ def portfolio_service(running: PlatformDep) -> PortfolioService:
     return running.portfolio
 
 
+def injected_faults(running: PlatformDep) -> InjectedFaults:
+    return running.faults
+
+
+def trading_risk_service(running: PlatformDep) -> TradingRiskService:
+    return running.trading_risk
+
+
 SettingsDep = Annotated[Settings, Depends(settings)]
 ClockDep = Annotated[SystemClock, Depends(clock)]
 OnboardingDep = Annotated[OnboardingService, Depends(onboarding_service)]
@@ -118,3 +128,5 @@ RecommendationDep = Annotated[RecommendationService, Depends(recommendation_serv
 RebalanceDep = Annotated[RebalanceService, Depends(rebalance_service)]
 ExecutionDep = Annotated[ExecutionService, Depends(execution_service)]
 PortfolioDep = Annotated[PortfolioService, Depends(portfolio_service)]
+FaultsDep = Annotated[InjectedFaults, Depends(injected_faults)]
+TradingRiskDep = Annotated[TradingRiskService, Depends(trading_risk_service)]

@@ -3,12 +3,19 @@ reject, execute) and the portfolio they leave."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from quantdesk.api.deps import ExecutionDep, PortfolioDep, RebalanceDep, RecommendationDep
+from quantdesk.api.deps import (
+    ExecutionDep,
+    PortfolioDep,
+    RebalanceDep,
+    RecommendationDep,
+    TradingRiskDep,
+)
 from quantdesk.api.errors import errors
 from quantdesk.api.security import AccessibleClient, CallerDep, require_operator
 from quantdesk.errors import ValidationFailed
@@ -306,3 +313,83 @@ def repair_portfolio(
 ) -> dict[str, Any]:
     repaired = execution.repair(client_id)
     return {**portfolio.reconciliation_of(client_id), "repaired_orders": repaired}
+
+
+class RiskEventOut(BaseModel):
+    kind: str = Field(description="limit_set, halted (the alert) or resumed")
+    session: str | None = Field(description="The brokerage session it happened in")
+    by: str
+    message: str
+    at: str
+
+
+class RiskOut(BaseModel):
+    client_id: str
+    daily_loss_limit: str | None = Field(description="Money; null: no daily loss limit")
+    trading: str = Field(description="active, or halted: only orders that reduce risk are sent")
+    halted_reason: str | None
+    events: list[RiskEventOut] = Field(description="The risk trail, oldest first")
+
+
+class RiskLimitIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"daily_loss_limit": "1200.00", "reason": "mandate"}]},
+    )
+    daily_loss_limit: Decimal | None = Field(
+        gt=0,
+        le=Decimal("100000000"),
+        decimal_places=2,
+        description="The most the account may lose in a session before trading halts "
+        "(a loss exactly at it does not halt); null removes the limit",
+    )
+    reason: str = Field(min_length=1, max_length=500, pattern=r"\S")
+
+
+class ResumeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=500, pattern=r"\S", description="Why")
+
+
+RISK = "/v1/clients/{client_id}/risk"
+
+
+@router.get(
+    RISK,
+    response_model=RiskOut,
+    summary="The client's daily loss limit, whether its trading is halted, and the trail",
+    responses=errors(401, 404, 422),
+)
+def get_risk(client_id: AccessibleClient, risk: TradingRiskDep) -> dict[str, Any]:
+    return risk.view(client_id)
+
+
+@router.put(
+    RISK,
+    response_model=RiskOut,
+    summary="Set or remove the client's daily loss limit, with the reason (operators)",
+    dependencies=[Depends(require_operator)],
+    responses=errors(400, 401, 404, 422),
+)
+def set_risk(client_id: str, body: RiskLimitIn, risk: TradingRiskDep) -> dict[str, Any]:
+    return risk.set_limit(client_id, body.daily_loss_limit, by="operator", reason=body.reason)
+
+
+@router.post(
+    f"{RISK}:resume",
+    response_model=RiskOut,
+    summary="Resume a halted client's trading, with the reason (operators)",
+    dependencies=[Depends(require_operator)],
+    responses=errors(
+        400,
+        401,
+        404,
+        409,
+        422,
+        503,
+        e409="trading_not_halted, brokerage_not_linked or reauth_required",
+        e503="brokerage_unavailable",
+    ),
+)
+def resume_trading(client_id: str, body: ResumeIn, risk: TradingRiskDep) -> dict[str, Any]:
+    return risk.resume(client_id, by="operator", reason=body.reason)

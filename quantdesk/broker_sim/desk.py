@@ -28,7 +28,14 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from quantdesk.broker_sim import universe
-from quantdesk.broker_sim.store import DeskAccount, PaperAccount, SimFill, SimOrder, SimPosition
+from quantdesk.broker_sim.store import (
+    DeskAccount,
+    DeskMark,
+    PaperAccount,
+    SimFill,
+    SimOrder,
+    SimPosition,
+)
 
 OPEN = ("new", "accepted", "partially_filled")
 # The close of a symbol at a session for one account, in cents (None: no price).
@@ -291,8 +298,33 @@ def advance(
         return None
     day = row.session
     while day < target:
-        day = universe.session_after(day, 1)  # type: ignore[assignment]
+        before, day = day, universe.session_after(day, 1)  # type: ignore[assignment]
+        if day == target:  # the last close before the new session: the day's P&L base
+            _mark(session, account_id, target, equity_cents(session, account_id, close_of, before))
         for order in open_orders(session, account_id):
             try_fill(session, order, terms, close_of, day, now)
     row.session = target
     return row
+
+
+def equity_cents(session: Session, account_id: str, close_of: CloseOf, on: date) -> int:
+    """Cash and the positions valued at the closes of ``on``."""
+    account = session.get(PaperAccount, account_id)
+    assert account is not None
+    positions = session.scalars(select(SimPosition).where(SimPosition.account_id == account_id))
+    return account.cash_cents + sum(p.qty * (close_of(p.symbol, on) or 0) for p in positions)
+
+
+def _mark(session: Session, account_id: str, on: date, equity: int) -> None:
+    mark = session.get(DeskMark, account_id)
+    if mark is None:
+        session.add(DeskMark(account_id=account_id, session=on, equity_cents=equity))
+    else:
+        mark.session, mark.equity_cents = on, equity
+
+
+def last_equity_cents(session: Session, account_id: str, on: date, equity_now: int) -> int:
+    """The equity at the previous session's close; an account that has not traded through
+    a close yet measures from what it has now."""
+    mark = session.get(DeskMark, account_id)
+    return mark.equity_cents if mark is not None and mark.session == on else equity_now

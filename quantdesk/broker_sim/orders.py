@@ -274,14 +274,16 @@ def list_positions(
 
 @router.get("/account/trading")
 def trading_account(caller: CallerDep, session: SessionDep, request: Request) -> dict[str, Any]:
-    """Cash, buying power (no margin: the cash), equity, the session it trades at and the
-    commission schedule its orders are charged."""
+    """Cash, buying power (no margin: the cash), equity, the equity at the previous
+    session's close (``last_equity``), the session it trades at and the commission
+    schedule its orders are charged."""
     caller.require("account:read")
     account = caller.account
     terms = request.app.state.desk.terms_of(account.id)
     on = desk.desk_account(session, account.id).session
     close = request.app.state.desk.close_of(account.id)
     market = sum(p.qty * (close(p.symbol, on) or 0) for p in _positions(session, account.id))
+    last_equity = desk.last_equity_cents(session, account.id, on, account.cash_cents + market)
     session.commit()
     return {
         "id": account.id,
@@ -290,6 +292,7 @@ def trading_account(caller: CallerDep, session: SessionDep, request: Request) ->
         "buying_power": _price(account.cash_cents),
         "long_market_value": _price(market),
         "equity": _price(account.cash_cents + market),
+        "last_equity": _price(last_equity),
         "currency": account.currency,
         "commission": {
             "per_share": str(terms.commission_per_share),

@@ -142,6 +142,16 @@ class DeskAccount(SimBase):
     session: Mapped[date] = mapped_column(Date)
 
 
+class DeskMark(SimBase):
+    """The account's equity at the close of the session before ``session`` (Alpaca's
+    ``last_equity``): what a day's profit or loss is measured from."""
+
+    __tablename__ = "desk_marks"
+    account_id: Mapped[str] = mapped_column(ForeignKey("paper_accounts.id"), primary_key=True)
+    session: Mapped[date] = mapped_column(Date)
+    equity_cents: Mapped[int] = mapped_column(Integer)
+
+
 class SimOrder(SimBase):
     """An order (Alpaca's fields); prices and money in cents."""
 

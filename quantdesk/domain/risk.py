@@ -8,13 +8,17 @@ inclusive: an order exactly at a limit passes.
 Checks, in the order they are applied:
 
 1. ``short_sale``: a sell of more shares than are held;
-2. ``outside_universe``: a buy of a symbol outside the client's tradable universe;
-3. ``max_order_notional``: an order worth more than the largest order allowed;
-4. ``buying_power``: a buy whose cost and commission exceed the cash available;
-5. ``max_position_weight``: a buy after which the position would weigh more than the
+2. ``halted``: any buy while the account's trading is halted;
+3. ``outside_universe``: a buy of a symbol outside the client's tradable universe;
+4. ``max_order_notional``: an order worth more than the largest order allowed;
+5. ``buying_power``: a buy whose cost and commission exceed the cash available;
+6. ``max_position_weight``: a buy after which the position would weigh more than the
    client's maximum position weight of the portfolio's value.
 
-A sell that does not sell short only reduces risk and always passes.
+A sell that does not sell short only reduces risk and always passes, halted or not.
+
+A daily loss limit halts an account whose loss since the previous session's close is
+more than the limit: a loss exactly at the limit does not halt it.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from quantdesk.domain.rebalancing import BUY, SELL, ProposedOrder
 
 LIMITS = (
     "short_sale",
+    "halted",
     "outside_universe",
     "max_order_notional",
     "buying_power",
@@ -55,7 +60,9 @@ class Exposure:
     value: Decimal
 
 
-def check_order(order: ProposedOrder, exposure: Exposure, limits: RiskLimits) -> Denial | None:
+def check_order(
+    order: ProposedOrder, exposure: Exposure, limits: RiskLimits, *, halted: bool = False
+) -> Denial | None:
     """The first limit ``order`` breaks, or None when it may be sent."""
     if order.side not in (BUY, SELL) or order.quantity <= 0:
         raise ValueError("an order buys or sells at least one share")
@@ -63,6 +70,8 @@ def check_order(order: ProposedOrder, exposure: Exposure, limits: RiskLimits) ->
         if order.quantity > exposure.held:
             return Denial("short_sale", f"selling {order.quantity} would sell short")
         return None  # a sell only reduces risk
+    if halted:
+        return Denial("halted", "trading is halted: only orders that reduce risk are sent")
     if order.symbol not in limits.universe:
         return Denial("outside_universe", f"{order.symbol} is not in the client's universe")
     if order.notional > limits.max_order_notional:
@@ -83,3 +92,13 @@ def check_order(order: ProposedOrder, exposure: Exposure, limits: RiskLimits) ->
             f"{limits.max_position_weight:.2%}",
         )
     return None
+
+
+def daily_loss(last_equity: Decimal, equity: Decimal) -> Decimal:
+    """What the account lost since the previous session's close (negative: a gain)."""
+    return last_equity - equity
+
+
+def breaches_daily_loss(loss: Decimal, limit: Decimal | None) -> bool:
+    """True when ``loss`` is more than ``limit``; no limit never halts."""
+    return limit is not None and loss > limit

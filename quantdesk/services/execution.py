@@ -19,11 +19,13 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from quantdesk.broker.client import BrokerRefused
@@ -32,12 +34,15 @@ from quantdesk.domain import batches
 from quantdesk.domain.rebalancing import Commission, ProposedOrder, portfolio_value
 from quantdesk.domain.risk import Denial, Exposure, RiskLimits, check_order
 from quantdesk.errors import BatchInWrongState, BrokerageUnavailable, PricesStale
+from quantdesk.faults import InjectedFault, InjectedFaults
 from quantdesk.services.brokerage_link import BrokerageLinkService
 from quantdesk.services.client_setup import require_client
-from quantdesk.services.rebalancing import RebalanceService, claim, transition
+from quantdesk.services.rebalancing import Market, RebalanceService, claim, transition
+from quantdesk.services.trading_risk import TradingRiskService
 from quantdesk.services.trading_views import money
 from quantdesk.store.models import BatchOrderRow, PortfolioFillRow, RebalanceBatchRow
 
+log = logging.getLogger("quantdesk.trading")
 PRICE_STEP = Decimal("0.0001")
 # Orders whose fills may still be unknown to the platform.
 UNSETTLED = ("proposed", "new", "accepted", "partially_filled")
@@ -53,6 +58,7 @@ class PreTrade:
     held: dict[str, int]
     prices: dict[str, Decimal]
     commission: Commission
+    halted: bool = False
 
     def check(self, order: BatchOrderRow) -> Denial | None:
         price = self.prices[order.symbol]
@@ -60,7 +66,7 @@ class PreTrade:
             order.symbol, order.side, order.quantity, price, self.commission.of(order.quantity)
         )
         exposure = Exposure(self.held.get(order.symbol, 0), self.cash, self.value)
-        return check_order(proposed, exposure, self.limits)
+        return check_order(proposed, exposure, self.limits, halted=self.halted)
 
     def settle(self, order: BatchOrderRow, answer: dict[str, Any]) -> None:
         filled = int(answer.get("filled_qty") or 0)
@@ -78,8 +84,12 @@ class ExecutionService:
         clock: SystemClock,
         links: BrokerageLinkService,
         rebalances: RebalanceService,
+        risk: TradingRiskService,
+        faults: InjectedFaults | None = None,
     ) -> None:
         self.sessions = sessions
+        self.risk = risk
+        self.faults = faults or InjectedFaults()
         self.clock = clock
         self.links = links
         self.broker = links.broker
@@ -105,7 +115,8 @@ class ExecutionService:
                 )
             )
         # One read of the account serves both the session check and the pre-trade limits.
-        desk, session_now = self._pre_trade(client_id, orders)
+        desk, market = self._pre_trade(client_id, orders)
+        session_now = market.session
         if session_now != priced_on.isoformat():
             raise PricesStale(
                 f"The batch was proposed at the prices of {priced_on.isoformat()}; the "
@@ -122,6 +133,7 @@ class ExecutionService:
                 )
             batch.execution_key, batch.execution_fingerprint = key, fingerprint
             session.commit()
+        desk.halted = self.risk.halted(client_id, market)
         return self._run(client_id, batch_id, orders, desk, closing=closing, by=by)
 
     def _run(
@@ -149,7 +161,13 @@ class ExecutionService:
             except BrokerageUnavailable:
                 return self._interrupted(client_id, batch_id, sent=sent, by=by)
             sent += 1
-            self._record(order.id, answer)
+            try:
+                self._record(order.id, answer)
+            except (InjectedFault, SQLAlchemyError):
+                # The brokerage did it; the platform could not write it down. Nothing of
+                # it was kept: stop, and let a repair record it from the brokerage.
+                log.exception("recording the fill of order %s failed", order.client_order_id)
+                return self._recording_failed(client_id, batch_id, order, by=by)
             desk.settle(order, answer)
         return self._finish(client_id, batch_id, by=by)
 
@@ -161,7 +179,7 @@ class ExecutionService:
                 if refused.code != "order_not_cancelable":
                     raise
 
-    def _pre_trade(self, client_id: str, orders: list[BatchOrderRow]) -> tuple[PreTrade, str]:
+    def _pre_trade(self, client_id: str, orders: list[BatchOrderRow]) -> tuple[PreTrade, Market]:
         """The client's limits and the account as the brokerage has it now, and the session
         the brokerage trades."""
         with self.sessions() as session:
@@ -179,7 +197,7 @@ class ExecutionService:
             prices=market.prices,
             commission=market.commission,
         )
-        return desk, market.session
+        return desk, market
 
     def _deny(self, order_id: str, denial: Denial) -> None:
         with self.sessions() as session:
@@ -242,6 +260,8 @@ class ExecutionService:
             order.filled_commission = money(commission)
             order.message = answer.get("reject_reason")
             order.updated_at = now
+            session.flush()  # every row of the change written, none committed yet
+            self.faults.check_recording(order.client_id)
             session.commit()
 
     def _finish(self, client_id: str, batch_id: str, *, by: str) -> dict[str, Any]:
@@ -257,6 +277,28 @@ class ExecutionService:
             reason = "; ".join(f"{o.symbol}: {o.message or 'rejected'}" for o in rejected) or None
             transition(
                 session, batch, ending, by=by, at=self.clock.now(), action=ending, reason=reason
+            )
+            batch.reason = reason
+            session.commit()
+            return self.rebalances.view(session, batch)
+
+    def _recording_failed(
+        self, client_id: str, batch_id: str, order: BatchOrderRow, *, by: str
+    ) -> dict[str, Any]:
+        reason = (
+            f"the fill of the order to {order.side} {order.symbol} could not be recorded; "
+            "no further order was sent: repair the book from the brokerage"
+        )
+        with self.sessions() as session:
+            batch = self.rebalances.batch_row(session, client_id, batch_id)
+            transition(
+                session,
+                batch,
+                batches.FAILED,
+                by=by,
+                at=self.clock.now(),
+                action="failed",
+                reason=reason,
             )
             batch.reason = reason
             session.commit()

@@ -44,6 +44,8 @@ class Market:
     positions: dict[str, int]
     prices: dict[str, Decimal]
     commission: Commission
+    equity: Decimal = Decimal(0)
+    last_equity: Decimal = Decimal(0)  # at the previous session's close
 
 
 def rules_of(settings: Settings, cash_buffer: Decimal, commission: Commission) -> RebalanceRules:
@@ -122,6 +124,9 @@ class RebalanceService:
                 positions=held,
                 prices={s: Decimal(str(p)) for s, p in quotes.items()},
                 commission=commission_of(account),
+                equity=Decimal(str(account.get("equity") or 0)),
+                # A brokerage that does not say measures the day from now: no loss.
+                last_equity=Decimal(str(account.get("last_equity") or account.get("equity") or 0)),
             )
 
         return self.links.with_access_token(client_id, read)

@@ -307,3 +307,34 @@ class PortfolioFillRow(Base):
     commission: Mapped[str] = mapped_column(String(32))
     filled_through: Mapped[int] = mapped_column(Integer)
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TradingRiskRow(Base):
+    """A client's daily loss limit (money, NULL: none) and whether its trading is halted.
+
+    ``resumed_session``: the brokerage session in which an operator last resumed trading;
+    that day's loss, already reviewed, does not halt the account again."""
+
+    __tablename__ = "trading_risk"
+
+    client_id: Mapped[str] = mapped_column(String(40), ForeignKey("clients.id"), primary_key=True)
+    daily_loss_limit: Mapped[str | None] = mapped_column(String(32))
+    halted: Mapped[bool] = mapped_column(Boolean)
+    halted_reason: Mapped[str | None] = mapped_column(Text)
+    resumed_session: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RiskEventRow(Base):
+    """One entry of a client's risk trail: ``limit_set``, ``halted`` (the alert) or
+    ``resumed``, with who, when, the brokerage session and why."""
+
+    __tablename__ = "risk_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    client_id: Mapped[str] = mapped_column(String(40), ForeignKey("clients.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    session: Mapped[date | None] = mapped_column(Date)
+    by: Mapped[str] = mapped_column(String(80))
+    message: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

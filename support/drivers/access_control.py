@@ -169,6 +169,7 @@ MATRIX: tuple[Door, ...] = (
     Door("POST", f"{_RB}:execute",          OWNER,  "execute", "rebalance", shown_by=("GET", _RB)),
     Door("GET",  f"{_C}/portfolio",         OWNER,  "read",    "portfolio"),
     Door("GET",  f"{_C}/portfolio/reconciliation", OWNER, "reconcile", "portfolio"),
+    Door("GET",  f"{_C}/risk",              OWNER,  "read",    "trading risk"),
     # -- operators only ---------------------------------------------------------------------
     Door("POST", "/v1/clients",             OPERATOR, "add to", "the register of clients",
          _json(lambda v: v["registration"]), shown_by=("GET", "/v1/clients")),
@@ -199,6 +200,11 @@ MATRIX: tuple[Door, ...] = (
          shown_by=("GET", f"{_C}/rebalances")),
     Door("POST", f"{_C}/portfolio/reconciliation:repair", OPERATOR, "repair", "a client's book",
          shown_by=("GET", f"{_C}/portfolio/reconciliation")),
+    Door("PUT",  f"{_C}/risk",              OPERATOR, "set",    "a client's daily loss limit",
+         _json_body({"daily_loss_limit": "1200.00", "reason": "the client's mandate"}),
+         shown_by=("GET", f"{_C}/risk")),
+    Door("POST", f"{_C}/risk:resume",       OPERATOR, "resume", "a client's trading",
+         _json_body({"reason": "the loss was reviewed"}), shown_by=("GET", f"{_C}/risk")),
     Door("GET",  _OP,                       OPERATOR, "read",   "an operation"),
     Door("POST", f"{_OP}:cancel",           OPERATOR, "cancel", "an operation",
          shown_by=("GET", _OP)),
@@ -209,6 +215,11 @@ MATRIX: tuple[Door, ...] = (
          _json_body({"stopped_at": "2001-01-01T00:00:00Z"}),
          shown_by=("GET", "/v1/controls/clock"), control=True,
          compared=lambda shown: shown["stopped"]),
+    Door("GET",  "/v1/controls/clients/{client_id}/faults", OPERATOR, "read",
+         "a client's injected faults", control=True),
+    Door("PUT",  "/v1/controls/clients/{client_id}/faults", OPERATOR, "arm",
+         "a client's injected faults", _json_body({"fail_recording_fills": 1}),
+         shown_by=("GET", "/v1/controls/clients/{client_id}/faults"), control=True),
 )
 # fmt: on
 DOORS: dict[tuple[str, str], Door] = {door.key: door for door in MATRIX}

@@ -78,3 +78,24 @@ class TradingDriver(PlatformApi):
     def close_out(self, client_id: str) -> dict[str, Any]:
         path = f"{_client(client_id)}/rebalances:close-out"
         return self.http.json("POST", path, headers=self._operator(), expect=201)
+
+    def risk(self, client_id: str, *, token: str | None = None) -> dict[str, Any]:
+        return self.http.json("GET", f"{_client(client_id)}/risk", headers=self._as(token))
+
+    def set_daily_loss_limit(
+        self, client_id: str, limit: str | None, reason: str
+    ) -> dict[str, Any]:
+        body = {"daily_loss_limit": limit, "reason": reason}
+        return self.http.json(
+            "PUT", f"{_client(client_id)}/risk", json=body, headers=self._operator()
+        )
+
+    def resume_trading(self, client_id: str, reason: str) -> dict[str, Any]:
+        path = f"{_client(client_id)}/risk:resume"
+        return self.http.json("POST", path, json={"reason": reason}, headers=self._operator())
+
+    def fail_recording_fills(self, client_id: str, fills: int) -> dict[str, Any]:
+        """A test control: the client's next ``fills`` fail half-way through being recorded."""
+        path = f"/v1/controls/clients/{quote(client_id, safe='')}/faults"
+        body = {"fail_recording_fills": fills}
+        return self.http.json("PUT", path, json=body, headers=self._operator())

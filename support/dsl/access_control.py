@@ -202,6 +202,9 @@ class AccessControl:
             "a client session": lambda: self._client(SOME_CLIENT),
             "the register of clients": self._would_be_client,
             "an operation": self._operation,
+            "a client's daily loss limit": lambda: self._client(SOME_CLIENT),
+            "a client's trading": lambda: self._client(SOME_CLIENT),
+            "a client's injected faults": lambda: self._client(SOME_CLIENT),
             "a client's book": lambda: self._trading_client(SOME_CLIENT, propose=False),
             "a client's portfolio": lambda: self._trading_client(SOME_CLIENT, propose=False),
             "a client's rebalance": lambda: self._trading_client(

@@ -326,3 +326,42 @@ class Trading:
         ]
         assert len(found) == 1, f"{name}'s rebalance has {len(found)} orders to {side} {alias}"
         return found[0]
+
+    def fail_recording_next_fill(self, name: str) -> None:
+        with allure.step(f"The platform will fail half-way through recording {name}'s next fill"):
+            self.driver.fail_recording_fills(self.onboarding.client_id(name), 1)
+
+    # -- the daily loss limit ---------------------------------------------------------
+    def set_daily_loss_limit(self, name: str, limit: str) -> None:
+        """An operator sets ``name``'s daily loss limit (``"1,180.00 USD"``)."""
+        client_id = self.onboarding.client_id(name)
+        with allure.step(f"An operator sets {name}'s daily loss limit to {limit}"):
+            self.driver.set_daily_loss_limit(client_id, amount_text(limit), "the client's mandate")
+
+    def risk(self, name: str) -> dict[str, Any]:
+        client_id, token = self._as(name)
+        with allure.step(f"Look at {name}'s trading risk"):
+            return self.driver.risk(client_id, token=token)
+
+    def resume_trading(self, name: str, reason: str, *, expect: Expect = "either") -> None:
+        client_id = self.onboarding.client_id(name)
+        with allure.step(f"An operator resumes {name}'s trading because {reason}"):
+            self.outcomes.attempt(
+                lambda: self.driver.resume_trading(client_id, reason),
+                expect=expect,
+                what=f"resuming {name}'s trading",
+                about=name,
+            )
+
+    def risk_trail_rows(self, name: str) -> list[dict[str, str]]:
+        """``name``'s risk trail, oldest first: what happened, by whom, and why."""
+        rows = [
+            {
+                "what": glossary.RISK_EVENTS.get(e["kind"], e["kind"]),
+                "by": e["by"],
+                "why": e["message"],
+            }
+            for e in self.risk(name)["events"]
+        ]
+        attach_table(f"{name}'s risk trail", rows)
+        return rows

@@ -196,3 +196,20 @@ def test_a_scenario_can_state_the_closes_of_its_own_account(sim, alice):
         f"/v1/controls/accounts/{alice.account_id}/prices", json={"closes": {"SYN010": "0.001"}}
     )
     assert_error(refused, 422, "validation_failed")
+
+
+def test_last_equity_is_the_equity_at_the_previous_sessions_close(alice):
+    first = alice.get("/v1/account/trading")
+    assert first["last_equity"] == first["equity"] == "100000.00"  # nothing traded through a close
+    alice.control("prices", closes={"SYN011": "40.00"})
+    alice.order("SYN011", 100)
+    alice.control("session", method="post", advance_sessions=1)
+    alice.control("prices", closes={"SYN011": "38.50"})
+    account = alice.get("/v1/account/trading")
+    assert account["last_equity"] == "100000.00"  # 96,000 cash + 100 x 40.00
+    assert account["equity"] == "99850.00"  # the day lost 100 x 1.50
+    alice.control("session", method="post", advance_sessions=2)
+    later = close("SYN011", date(2018, 1, 4))  # the close before the new session
+    assert (
+        alice.get("/v1/account/trading")["last_equity"] == f"{96_000 + later:.2f}"
+    )  # 100 shares x the close in cents

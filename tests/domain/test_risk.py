@@ -11,7 +11,9 @@ from quantdesk.domain.risk import (
     LIMITS,
     Exposure,
     RiskLimits,
+    breaches_daily_loss,
     check_order,
+    daily_loss,
 )
 
 D = Decimal
@@ -69,3 +71,22 @@ def test_a_denial_says_which_limit_and_why():
     found = check_order(buy(51), ROOMY, LIMITS_)
     assert found is not None and found.limit in LIMITS
     assert "5100" in found.message and "5000" in found.message
+
+
+def test_a_halted_account_sends_sells_but_no_buy():
+    halted = Exposure(held=10, cash=D("100000"), value=D("100000"))
+    sell = ProposedOrder("A", SELL, 10, D("100"), D("0"))
+    assert check_order(sell, halted, LIMITS_, halted=True) is None
+    found = check_order(buy(1), halted, LIMITS_, halted=True)
+    assert found is not None and found.limit == "halted"
+    assert check_order(buy(1), halted, LIMITS_, halted=False) is None
+
+
+@pytest.mark.parametrize(
+    ("equity", "breached"),
+    [("98800.01", False), ("98800.00", False), ("98799.99", True), ("100500.00", False)],
+)
+def test_a_daily_loss_halts_only_beyond_the_limit(equity, breached):
+    loss = daily_loss(D("100000.00"), D(equity))
+    assert breaches_daily_loss(loss, D("1200.00")) is breached
+    assert breaches_daily_loss(loss, None) is False

@@ -58,7 +58,7 @@ def order(sessions):
         )
         session.commit()
     links = SimpleNamespace(broker=None)
-    return ExecutionService(sessions, SystemClock(), links, rebalances=None)  # type: ignore[arg-type]
+    return ExecutionService(sessions, SystemClock(), links, rebalances=None, risk=None)  # type: ignore[arg-type]
 
 
 def fills(sessions):
