@@ -371,6 +371,69 @@ Feature: The trading cycle
       And the brokerage has received 2 orders from Alice
       And the platform's book of Alice agrees with the brokerage
 
+  Rule: After failures in a row the platform stops calling the brokerage for a cool-down, then one trial call decides
+
+    @critical @needs.controls @exclusive
+    Scenario Outline: Executions failing <tries> leave the circuit to the brokerage <state>
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT
+      And Alice has proposed a rebalance
+      And the brokerage's trading desk is down for Alice
+      When Alice tries to execute the rebalance <tries>
+      Then every try was refused because the brokerage is unavailable
+      And the circuit to the brokerage is <state>
+      And the rebalance is approved
+
+      Examples:
+        | tries                                            | state  |
+        | one time fewer than it takes to open the circuit | closed |
+        | as often as it takes to open the circuit         | open   |
+
+    @critical @needs.controls @exclusive
+    Scenario: An open circuit fails fast while the brokerage recovers, and the first execution after the cool-down closes it
+      Given the platform's clock is stopped
+      And Alice is an active client with 10,000.00 USD trading ACME and BOLT
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 40.00 USD |
+        | BOLT   | 30.00 USD |
+      And Alice has proposed a rebalance
+      And the brokerage's trading desk is down for Alice
+      And Alice has tried to execute the rebalance as often as it takes to open the circuit
+      When the brokerage's trading desk is back for Alice
+      And the platform's clock reaches one second before the circuit's cool-down ends
+      And Alice executes the rebalance
+      Then the execution is refused because the brokerage is unavailable
+      And the circuit to the brokerage is open
+      And the brokerage has received no order from Alice
+      And the rebalance is approved
+      When the platform's clock reaches the moment the circuit's cool-down ends
+      And Alice executes the rebalance
+      Then the rebalance is executed
+      And the circuit to the brokerage is closed
+      And the brokerage has received 2 orders from Alice
+
+    @critical @needs.controls
+    Scenario: An outage in the middle of a rebalance loses no order, and the next rebalance trades what was not sent
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT with:
+        | preference              | value |
+        | maximum position weight | 50 %  |
+        | cash buffer             | 5 %   |
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 40.00 USD |
+        | BOLT   | 30.00 USD |
+      And Alice has proposed a rebalance
+      And the brokerage's trading desk goes down for Alice after her first order
+      When Alice executes the rebalance
+      Then the rebalance is partly executed
+      And the brokerage has received one order from Alice
+      When the brokerage's trading desk is back for Alice
+      Then the platform's book of Alice agrees with the brokerage
+      When Alice proposes a rebalance
+      Then the proposed orders are:
+        | side | symbol | shares | price     |
+        | buy  | BOLT   | 158    | 30.00 USD |
+
   Rule: An order's fill is recorded whole or not at all: a failure half-way leaves nothing to repair twice
 
     @critical @needs.controls

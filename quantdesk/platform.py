@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import httpx
 
+from quantdesk.broker.circuit import BrokerageCircuit
 from quantdesk.broker.client import BrokerClient
 from quantdesk.broker.vault import TokenVault
 from quantdesk.clock import SystemClock
@@ -38,6 +39,11 @@ class Platform:
         self.database_backend = self.engine.dialect.name
         self.sessions = session_factory(self.engine)
         self.clock = SystemClock()
+        self.broker_circuit = BrokerageCircuit(
+            self.clock,
+            failures=settings.broker_circuit_failures,
+            cooldown_seconds=settings.broker_circuit_cooldown_seconds,
+        )
         self.broker_http = httpx.Client(
             base_url=settings.broker_url, timeout=settings.broker_timeout_seconds
         )
@@ -68,6 +74,7 @@ class Platform:
                 redirect_uri=settings.broker_redirect_uri,
                 scope=settings.broker_scope,
                 http=self.broker_http,
+                circuit=self.broker_circuit,
             ),
             TokenVault.from_settings(
                 (

@@ -91,6 +91,19 @@ class Settings(BaseSettings):
         gt=0,
         description="No order worth more (USD) reaches the brokerage: it is denied.",
     )
+    broker_circuit_failures: int = Field(
+        default=5,
+        ge=1,
+        le=1000,
+        description="Failed calls to the brokerage's trading desk in a row (errors, time-outs) "
+        "that open the circuit: calls then fail fast without reaching it.",
+    )
+    broker_circuit_cooldown_seconds: int = Field(
+        default=30,
+        ge=1,
+        le=86_400,
+        description="How long an open circuit fails fast before one trial call decides.",
+    )
     drift_band: Decimal = Field(
         default=Decimal("0"),
         ge=0,

@@ -1,5 +1,12 @@
 from behave import given, step, then, when
-from hamcrest import assert_that, contains_inanyorder, empty, equal_to, has_length
+from hamcrest import (
+    assert_that,
+    contains_inanyorder,
+    empty,
+    equal_to,
+    greater_than,
+    has_length,
+)
 
 from support import glossary
 from support.dsl.client_setup import fraction_text
@@ -337,3 +344,46 @@ def step_risk_trail(context, name):
 @given("the platform will fail half-way through recording {name:Name}'s next fill")
 def step_fail_recording(context, name):
     _trading(context).fail_recording_next_fill(name)
+
+
+@step("the brokerage's trading desk is down for {name:Name}")
+def step_desk_down(context, name):
+    context.world.brokerage.desk_down(name)
+
+
+@given("the brokerage's trading desk goes down for {name:Name} after her first order")
+def step_desk_down_after_first(context, name):
+    context.world.brokerage.desk_down(name, after_orders=1)
+
+
+@step("the brokerage's trading desk is back for {name:Name}")
+def step_desk_back(context, name):
+    context.world.brokerage.desk_back(name)
+
+
+@step("{name:Name} tries to execute the rebalance {tries:CircuitTries}")
+@step("{name:Name} has tried to execute the rebalance {tries:CircuitTries}")
+def step_try_execute(context, name, tries):
+    context.world.brokerage_circuit.try_execute(name, tries)
+
+
+@then("every try was refused because {reason:Phrase}")
+def step_every_try_refused(context, reason):
+    refusals = context.world.brokerage_circuit.refusals
+    assert_that(refusals, has_length(greater_than(0)))
+    assert_that(set(refusals), equal_to({glossary.check_reason(reason)}))
+
+
+@then("the circuit to the brokerage is {state:CircuitState}")
+def step_circuit_state(context, state):
+    assert_that(context.world.brokerage_circuit.state(), equal_to(state))
+
+
+@when("the platform's clock reaches one second before the circuit's cool-down ends")
+def step_before_cool_down_ends(context):
+    context.world.brokerage_circuit.reach_end_of_cool_down(seconds_before=1)
+
+
+@when("the platform's clock reaches the moment the circuit's cool-down ends")
+def step_cool_down_ends(context):
+    context.world.brokerage_circuit.reach_end_of_cool_down()

@@ -15,6 +15,7 @@ from behave import register_type
 
 from support.datasets import symbol_list
 from support.dsl.access_control import door_phrase_pattern
+from support.dsl.brokerage_circuit import TRIES
 from support.dsl.market_data import NOT_BARS
 from support.glossary import BATCH_STATES
 
@@ -121,6 +122,17 @@ def parse_trading_state(text: str) -> str:
     return text
 
 
+@parse.with_pattern("(?:" + "|".join(re.escape(t) for t in TRIES) + ")")
+def parse_circuit_tries(text: str) -> str:
+    """How many failed tries in a row, against the circuit to the brokerage's limit."""
+    return text
+
+
+@parse.with_pattern("(?:closed|open|half open)")
+def parse_circuit_state(text: str) -> str:
+    return text
+
+
 @parse.with_pattern(r'[^"]*')
 def parse_quoted(text: str) -> str:
     """The text between double quotes, possibly empty."""
@@ -150,6 +162,8 @@ STEP_TYPES: dict[str, Any] = {
     "BatchState": parse_batch_state,
     "Side": parse_side,
     "TradingState": parse_trading_state,
+    "CircuitTries": parse_circuit_tries,
+    "CircuitState": parse_circuit_state,
     "Quoted": parse_quoted,
     "Phrase": parse_phrase,
 }

@@ -22,6 +22,7 @@ from support.drivers.trading import TradingDriver
 from support.dsl.access_control import AccessControl
 from support.dsl.aliases import Aliases
 from support.dsl.brokerage import ACCESS_TOKEN_TTL_SECONDS, Brokerage
+from support.dsl.brokerage_circuit import BrokerageCircuit
 from support.dsl.brokerage_link import BrokerageLink
 from support.dsl.client_setup import ClientSetup
 from support.dsl.feature_sets import FeatureSets
@@ -81,6 +82,13 @@ class World:
             self.brokerage,
             self.aliases,
             self.outcomes,
+        )
+        self.brokerage_circuit = BrokerageCircuit(
+            PlatformHealthDriver(self.http, target.operator_key),
+            self.platform_clock,
+            self.brokerage,
+            self.trading,
+            self.cleanups,
         )
         self.access_control = AccessControl(
             AccessDriver(self.http, target.operator_key),

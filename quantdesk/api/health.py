@@ -15,12 +15,23 @@ from quantdesk.api.errors import error_response, errors
 router = APIRouter(tags=["health"])
 
 
+class CircuitOut(BaseModel):
+    state: str = Field(description="closed, open (calls fail fast) or half_open (one trial)")
+    failures_in_a_row: int
+    failures_to_open: int = Field(description="Failed calls in a row that open the circuit")
+    cooldown_seconds: int = Field(description="How long it stays open before a trial call")
+    opened_at: str | None
+
+
 class HealthOut(BaseModel):
     status: str = Field(description="Always ok: the process answers.")
     service: str
     version: str
     database: str = Field(description="The database backend: sqlite or postgresql.")
     controls_enabled: bool = Field(description="Whether test controls are exposed.")
+    brokerage_circuit: CircuitOut = Field(
+        description="The circuit breaker in front of the brokerage's trading desk."
+    )
 
 
 class ReadyOut(BaseModel):
@@ -36,6 +47,7 @@ def health(platform: PlatformDep) -> dict[str, Any]:
         "version": __version__,
         "database": platform.database_backend,
         "controls_enabled": platform.settings.controls_enabled,
+        "brokerage_circuit": platform.broker_circuit.view(),
     }
 
 

@@ -26,6 +26,7 @@ from authlib.common.security import generate_token
 from authlib.oauth2.rfc6749.parameters import prepare_grant_uri, prepare_token_request
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
+from quantdesk.broker.circuit import BrokerageCircuit
 from quantdesk.errors import BrokerageUnavailable
 
 AUTHORIZE_PATH = "/oauth/authorize"
@@ -102,8 +103,10 @@ class BrokerClient:
         redirect_uri: str,
         scope: str,
         http: httpx.Client,
+        circuit: BrokerageCircuit | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.circuit = circuit
         self.client_id = client_id
         self._client_secret = client_secret
         self.redirect_uri = redirect_uri
@@ -165,7 +168,7 @@ class BrokerClient:
 
     # -- account API ------------------------------------------------------------------
     def get_account(self, access_token: str) -> dict[str, Any]:
-        return self._api("GET", "/v1/account", access_token, what="reading the account")
+        return self._api("GET", "/v1/account", access_token, what="reading the account", desk=True)
 
     def deposit(self, access_token: str, amount: str, idempotency_key: str) -> dict[str, Any]:
         return self._api(
@@ -180,10 +183,14 @@ class BrokerClient:
     # -- trading API ------------------------------------------------------------------
     def trading_account(self, access_token: str) -> dict[str, Any]:
         """Cash, buying power, equity and the session the account trades at."""
-        return self._api("GET", "/v1/account/trading", access_token, what="reading the account")
+        return self._api(
+            "GET", "/v1/account/trading", access_token, what="reading the account", desk=True
+        )
 
     def positions(self, access_token: str) -> list[dict[str, Any]]:
-        response = self._send("GET", "/v1/positions", access_token, what="reading the positions")
+        response = self._send(
+            "GET", "/v1/positions", access_token, what="reading the positions", desk=True
+        )
         body = response.json()
         return body if isinstance(body, list) else []
 
@@ -194,6 +201,7 @@ class BrokerClient:
             "/v1/account/prices",
             access_token,
             what="reading prices",
+            desk=True,
             params={"symbols": ",".join(symbols)},
         )
 
@@ -207,6 +215,7 @@ class BrokerClient:
             "/v1/orders",
             access_token,
             what="placing an order",
+            desk=True,
             json={
                 "symbol": symbol,
                 "qty": qty,
@@ -219,14 +228,19 @@ class BrokerClient:
 
     def open_orders(self, access_token: str) -> list[dict[str, Any]]:
         response = self._send(
-            "GET", "/v1/orders", access_token, what="reading open orders", params={"status": "open"}
+            "GET",
+            "/v1/orders",
+            access_token,
+            what="reading open orders",
+            desk=True,
+            params={"status": "open"},
         )
         body = response.json()
         return body if isinstance(body, list) else []
 
     def cancel_order(self, access_token: str, order_id: str) -> None:
         path = f"/v1/orders/{quote(order_id, safe='')}"
-        self._send("DELETE", path, access_token, what="cancelling an order")
+        self._send("DELETE", path, access_token, what="cancelling an order", desk=True)
 
     def order_by_client_order_id(
         self, access_token: str, client_order_id: str
@@ -238,6 +252,7 @@ class BrokerClient:
                 "/v1/orders:by_client_order_id",
                 access_token,
                 what="looking up an order",
+                desk=True,
                 params={"client_order_id": client_order_id},
             )
         except BrokerRefused as refused:
@@ -253,10 +268,11 @@ class BrokerClient:
         *,
         what: str,
         headers: dict[str, str] | None = None,
+        desk: bool = False,
         **kwargs: Any,
     ) -> dict[str, Any]:
         return _json_object(
-            self._send(method, path, access_token, what=what, headers=headers, **kwargs)
+            self._send(method, path, access_token, what=what, headers=headers, desk=desk, **kwargs)
         )
 
     def _send(
@@ -267,9 +283,26 @@ class BrokerClient:
         *,
         what: str,
         headers: dict[str, str] | None = None,
+        desk: bool = False,
         **kwargs: Any,
     ) -> httpx.Response:
-        """The answer to an API call; every failure becomes one of the module's errors."""
+        """The answer to an API call; every failure becomes one of the module's errors.
+        Calls of the trading desk (``desk``) go through the circuit breaker."""
+        call = lambda: self._exchange(  # noqa: E731
+            method, path, access_token, what=what, headers=headers, **kwargs
+        )
+        return self.circuit.call(what, call) if desk and self.circuit is not None else call()
+
+    def _exchange(
+        self,
+        method: str,
+        path: str,
+        access_token: str,
+        *,
+        what: str,
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
         try:
             response = self.http.request(
                 method,

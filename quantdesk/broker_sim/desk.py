@@ -79,6 +79,10 @@ class Faults:
     delay_ms: int = 0
     # Orders placed whose answer is then lost: the caller sees the error status.
     lose_next: int = 0
+    # Every trading call of the account fails with ``status`` (the desk is down for it).
+    outage: bool = False
+    # The desk goes down for the account once this many more orders are placed.
+    outage_after_orders: int = 0
 
 
 class DeskState:
@@ -134,6 +138,20 @@ class DeskState:
                 faults.fail_next -= 1
                 return faults.status, faults.delay_ms
             return None, faults.delay_ms
+
+    def outage_for(self, account_id: str) -> int | None:
+        """The status every trading call of the account answers while it is down."""
+        with self._lock:
+            faults = self.faults.get(account_id)
+            return faults.status if faults is not None and faults.outage else None
+
+    def order_placed(self, account_id: str) -> None:
+        """Count an order placed towards an outage that starts after some orders."""
+        with self._lock:
+            faults = self.faults.get(account_id)
+            if faults is not None and faults.outage_after_orders > 0:
+                faults.outage_after_orders -= 1
+                faults.outage = faults.outage or faults.outage_after_orders == 0
 
     def loses_answer(self, account_id: str) -> int | None:
         """The status to answer an order placed with, its answer lost; None to answer it."""

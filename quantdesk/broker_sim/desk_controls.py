@@ -137,6 +137,18 @@ class FaultsChange(BaseModel):
     delay_ms: int = Field(
         0, ge=0, le=30_000, description="Milliseconds every order call waits first (time-outs)."
     )
+    outage: bool = Field(
+        False,
+        description="Every trading call of this account (account, positions, prices, "
+        "orders) answers `status` until the faults are set again without it.",
+    )
+    outage_after_orders: int = Field(
+        0,
+        ge=0,
+        le=1000,
+        description="The desk goes down for this account (as `outage`) once this many more "
+        "orders are placed: an outage in the middle of a batch.",
+    )
     lose_next: int = Field(
         0,
         ge=0,

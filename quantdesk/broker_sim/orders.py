@@ -10,7 +10,7 @@ import uuid
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -22,7 +22,15 @@ from quantdesk.broker_sim.money import format_cents
 from quantdesk.broker_sim.runtime import SessionDep, StateDep
 from quantdesk.broker_sim.store import SimOrder, SimPosition
 
-router = APIRouter(prefix="/v1", tags=["trading"])
+
+def _desk_up(caller: CallerDep, request: Request) -> None:
+    """An account the test controls took the desk down for gets their error status."""
+    status = request.app.state.desk.outage_for(caller.account.id)
+    if status is not None:
+        raise SimError(status, "desk_outage", "The trading desk is down (an injected outage).")
+
+
+router = APIRouter(prefix="/v1", tags=["trading"], dependencies=[Depends(_desk_up)])
 
 MAX_QTY = 1_000_000
 STATUS_FILTERS = {"open": desk.OPEN, "closed": ("filled", "canceled", "rejected"), "all": None}
@@ -180,6 +188,7 @@ def place_order(
     lost = request.app.state.desk.loses_answer(account_id)
     if lost is not None:  # the order stands; only its answer is lost (an injected fault)
         raise SimError(lost, "desk_fault", "The trading desk failed (an injected fault).")
+    request.app.state.desk.order_placed(account_id)
     return view
 
 

@@ -100,6 +100,17 @@ class Brokerage:
         with allure.step(f"The brokerage fails the next {count} order call(s) of {name}"):
             self._controls().set_desk_faults(self.account_ids[name], fail_next=count)
 
+    def desk_down(self, name: str, *, after_orders: int = 0) -> None:
+        """Every trading call of ``name``'s account fails (an outage), from now or once
+        ``after_orders`` more orders are placed."""
+        faults = {"outage_after_orders": after_orders} if after_orders else {"outage": True}
+        with allure.step(f"The brokerage's trading desk goes down for {name}"):
+            self._controls().set_desk_faults(self.account_ids[name], **faults)
+
+    def desk_back(self, name: str) -> None:
+        with allure.step(f"The brokerage's trading desk is back for {name}"):
+            self._controls().set_desk_faults(self.account_ids[name])
+
     def charge_commission(
         self, name: str, per_share: str = "0", minimum: str = "0", per_order: str = "0"
     ) -> None:

@@ -93,6 +93,13 @@ def test_health_reports_version_and_database(client):
         "version": "0.1.0",
         "database": "sqlite",
         "controls_enabled": False,
+        "brokerage_circuit": {
+            "state": "closed",
+            "failures_in_a_row": 0,
+            "failures_to_open": 5,
+            "cooldown_seconds": 30,
+            "opened_at": None,
+        },
     }
 
 

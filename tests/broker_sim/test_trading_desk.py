@@ -213,3 +213,22 @@ def test_last_equity_is_the_equity_at_the_previous_sessions_close(alice):
     assert (
         alice.get("/v1/account/trading")["last_equity"] == f"{96_000 + later:.2f}"
     )  # 100 shares x the close in cents
+
+
+def test_an_outage_fails_every_trading_call_of_one_account_until_cleared(sim, alice):
+    bob = Trader(sim, "bob")
+    alice.control("faults", outage=True, status=503)
+    for path in ("/v1/account/trading", "/v1/positions", "/v1/orders"):
+        answer = sim.http.get(path, headers=alice.headers)
+        assert_error(answer, 503, "desk_outage")
+    alice.order(expect=503)
+    assert bob.get("/v1/account/trading")["cash"] == "100000.00"
+    alice.control("faults", outage=False)
+    assert alice.get("/v1/orders") == []
+
+
+def test_an_outage_can_start_after_some_orders(alice):
+    alice.control("faults", outage_after_orders=1)
+    alice.order("SYN012", 1)
+    alice.order("SYN013", 1, expect=503)
+    assert alice.sim.http.get("/v1/positions", headers=alice.headers).status_code == 503
