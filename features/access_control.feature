@@ -47,6 +47,7 @@ Feature: Who may open each door of the platform
         | execute   | Alice's rebalance            |
         | read      | Alice's portfolio            |
         | reconcile | Alice's portfolio            |
+        | read      | Alice's portfolio history    |
         | read      | Alice's trading risk         |
 
   Rule: Only operators open the back office; a signed-in client is refused
@@ -122,6 +123,7 @@ Feature: Who may open each door of the platform
         | execute   | Alice's rebalance            |
         | read      | Alice's portfolio            |
         | reconcile | Alice's portfolio            |
+        | read      | Alice's portfolio history    |
         | read      | Alice's trading risk         |
 
       Examples: The back office

@@ -263,6 +263,35 @@ Feature: The trading cycle
       And Alice's portfolio holds 570.00 USD in cash
       And the platform's book of Alice agrees with the brokerage
 
+    @critical @needs.controls
+    Scenario: The P&L over the days shows each session's value, the day's gain and the gain since the start, net of deposits
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT with:
+        | preference              | value |
+        | maximum position weight | 50 %  |
+        | cash buffer             | 5 %   |
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 40.00 USD |
+        | BOLT   | 30.00 USD |
+      And Alice has proposed a rebalance
+      And Alice has executed the rebalance
+      When Alice's brokerage account moves to the next session
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 50.00 USD |
+        | BOLT   | 30.00 USD |
+      And Alice's brokerage account moves to the next session
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 45.00 USD |
+        | BOLT   | 33.00 USD |
+      And Alice deposits 1,000.00 USD
+      Then Alice's P&L over the days is:
+        | session    | value         | day's gain   | total gain   |
+        | 2018-01-02 | 10,000.00 USD | 0.00 USD     | 0.00 USD     |
+        | 2018-01-03 | 11,180.00 USD | 1,180.00 USD | 1,180.00 USD |
+        | 2018-01-04 | 12,064.00 USD | -116.00 USD  | 1,064.00 USD |
+
     @critical
     Scenario: Executing again with the same request key answers the execution made and places nothing more
       Given Alice is an active client with 10,000.00 USD trading ACME and BOLT

@@ -387,3 +387,9 @@ def step_before_cool_down_ends(context):
 @when("the platform's clock reaches the moment the circuit's cool-down ends")
 def step_cool_down_ends(context):
     context.world.brokerage_circuit.reach_end_of_cool_down()
+
+
+@then("{name:Name}'s P&L over the days is:")
+def step_pnl_over_days(context, name):
+    expected = [dict(r.as_dict()) for r in context.table]
+    assert_that(_trading(context).pnl_rows(name), equal_to(expected))

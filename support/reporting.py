@@ -126,3 +126,33 @@ def attach_chart(title: str, panel: Any) -> None:
     allure.attach(
         price_chart_png(title, panel), name=title, attachment_type=allure.attachment_type.PNG
     )
+
+
+def value_chart_png(title: str, sessions: list[str], values: list[float]) -> bytes:
+    """A PNG of a portfolio's value at each session's close (matplotlib, Agg)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(7, 3.2), dpi=80)
+    axes = figure.subplots()
+    axes.set_title(title)
+    axes.plot(sessions, values, marker="o", color="tab:blue", linewidth=1.2)
+    for session, value in zip(sessions, values, strict=True):
+        axes.annotate(f"{value:,.2f}", (session, value), textcoords="offset points",
+                      xytext=(0, 6), ha="center", fontsize=8)  # fmt: skip
+    axes.set_ylabel("value (USD)")
+    axes.margins(y=0.2)
+    figure.autofmt_xdate()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def attach_value_chart(title: str, sessions: list[str], values: list[float]) -> None:
+    allure.attach(
+        value_chart_png(title, sessions, values),
+        name=title,
+        attachment_type=allure.attachment_type.PNG,
+    )

@@ -286,6 +286,29 @@ def get_portfolio(client_id: AccessibleClient, portfolio: PortfolioDep) -> dict[
     return portfolio.portfolio_of(client_id)
 
 
+class DayOut(BaseModel):
+    session: str = Field(description="The brokerage session (ISO date)")
+    equity: str = Field(description="Cash and positions at the session's close")
+    deposits: str = Field(description="Everything deposited by then")
+    day_pnl: str = Field(description="The day's gain: the change of equity less deposits")
+    total_pnl: str = Field(description="Equity less deposits")
+
+
+class HistoryOut(BaseModel):
+    client_id: str
+    days: list[DayOut] = Field(description="Oldest first; the last is the current session")
+
+
+@router.get(
+    "/v1/clients/{client_id}/portfolio/history",
+    response_model=HistoryOut,
+    summary="The portfolio's value and gain at each session's close, net of deposits",
+    responses=BROKER_ERRORS,
+)
+def get_portfolio_history(client_id: AccessibleClient, portfolio: PortfolioDep) -> dict[str, Any]:
+    return portfolio.history_of(client_id)
+
+
 @router.get(
     "/v1/clients/{client_id}/portfolio/reconciliation",
     response_model=ReconciliationOut,

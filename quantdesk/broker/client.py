@@ -194,6 +194,16 @@ class BrokerClient:
         body = response.json()
         return body if isinstance(body, list) else []
 
+    def portfolio_history(self, access_token: str) -> dict[str, Any]:
+        """``{sessions, equity, deposits}``: the account at each session's close."""
+        return self._api(
+            "GET",
+            "/v1/account/portfolio/history",
+            access_token,
+            what="reading the portfolio history",
+            desk=True,
+        )
+
     def prices(self, access_token: str, symbols: list[str]) -> dict[str, Any]:
         """The closes of the account's session: ``{session, prices: {symbol: price}}``."""
         return self._api(

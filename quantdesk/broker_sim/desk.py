@@ -24,13 +24,14 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from quantdesk.broker_sim import universe
 from quantdesk.broker_sim.store import (
+    Deposit,
     DeskAccount,
-    DeskMark,
+    DeskClose,
     PaperAccount,
     SimFill,
     SimOrder,
@@ -316,9 +317,8 @@ def advance(
         return None
     day = row.session
     while day < target:
-        before, day = day, universe.session_after(day, 1)  # type: ignore[assignment]
-        if day == target:  # the last close before the new session: the day's P&L base
-            _mark(session, account_id, target, equity_cents(session, account_id, close_of, before))
+        _record_close(session, account_id, day, equity_cents(session, account_id, close_of, day))
+        day = universe.session_after(day, 1)  # type: ignore[assignment]
         for order in open_orders(session, account_id):
             try_fill(session, order, terms, close_of, day, now)
     row.session = target
@@ -333,16 +333,42 @@ def equity_cents(session: Session, account_id: str, close_of: CloseOf, on: date)
     return account.cash_cents + sum(p.qty * (close_of(p.symbol, on) or 0) for p in positions)
 
 
-def _mark(session: Session, account_id: str, on: date, equity: int) -> None:
-    mark = session.get(DeskMark, account_id)
-    if mark is None:
-        session.add(DeskMark(account_id=account_id, session=on, equity_cents=equity))
-    else:
-        mark.session, mark.equity_cents = on, equity
+def _record_close(session: Session, account_id: str, on: date, equity: int) -> None:
+    if session.get(DeskClose, (account_id, on)) is None:
+        deposits = deposits_cents(session, account_id)
+        session.add(
+            DeskClose(
+                account_id=account_id, session=on, equity_cents=equity, deposits_cents=deposits
+            )
+        )
+
+
+def deposits_cents(session: Session, account_id: str) -> int:
+    """Everything deposited into the account so far."""
+    total = session.scalar(
+        select(func.coalesce(func.sum(Deposit.amount_cents), 0)).where(
+            Deposit.account_id == account_id
+        )
+    )
+    return int(total or 0)
+
+
+def closes_of(session: Session, account_id: str) -> list[DeskClose]:
+    """The equity at the close of each session the account has left, oldest first."""
+    return list(
+        session.scalars(
+            select(DeskClose).where(DeskClose.account_id == account_id).order_by(DeskClose.session)
+        )
+    )
 
 
 def last_equity_cents(session: Session, account_id: str, on: date, equity_now: int) -> int:
     """The equity at the previous session's close; an account that has not traded through
     a close yet measures from what it has now."""
-    mark = session.get(DeskMark, account_id)
-    return mark.equity_cents if mark is not None and mark.session == on else equity_now
+    last = session.scalar(
+        select(DeskClose.equity_cents)
+        .where(DeskClose.account_id == account_id, DeskClose.session < on)
+        .order_by(DeskClose.session.desc())
+        .limit(1)
+    )
+    return last if last is not None else equity_now

@@ -311,6 +311,31 @@ def trading_account(caller: CallerDep, session: SessionDep, request: Request) ->
     }
 
 
+@router.get("/account/portfolio/history")
+def portfolio_history(caller: CallerDep, session: SessionDep, request: Request) -> dict[str, Any]:
+    """The account's equity at the close of each session it has traded through, and at
+    its current session's close (after Alpaca's portfolio history, one point a day), with
+    everything deposited by then."""
+    caller.require("account:read")
+    account = caller.account
+    on = desk.desk_account(session, account.id).session
+    close = request.app.state.desk.close_of(account.id)
+    now = account.cash_cents + sum(
+        p.qty * (close(p.symbol, on) or 0) for p in _positions(session, account.id)
+    )
+    points = [
+        (c.session, c.equity_cents, c.deposits_cents) for c in desk.closes_of(session, account.id)
+    ]
+    points.append((on, now, desk.deposits_cents(session, account.id)))
+    session.commit()
+    return {
+        "timeframe": "1D",
+        "sessions": [day.isoformat() for day, _, _ in points],
+        "equity": [_price(equity) for _, equity, _ in points],
+        "deposits": [_price(deposits) for _, _, deposits in points],
+    }
+
+
 @router.get("/account/prices")
 def session_prices(
     caller: CallerDep,

@@ -142,14 +142,16 @@ class DeskAccount(SimBase):
     session: Mapped[date] = mapped_column(Date)
 
 
-class DeskMark(SimBase):
-    """The account's equity at the close of the session before ``session`` (Alpaca's
-    ``last_equity``): what a day's profit or loss is measured from."""
+class DeskClose(SimBase):
+    """The account's equity at the close of a session it has left: its portfolio history,
+    and the ``last_equity`` a day's profit or loss is measured from."""
 
-    __tablename__ = "desk_marks"
+    __tablename__ = "desk_closes"
     account_id: Mapped[str] = mapped_column(ForeignKey("paper_accounts.id"), primary_key=True)
-    session: Mapped[date] = mapped_column(Date)
+    session: Mapped[date] = mapped_column(Date, primary_key=True)
     equity_cents: Mapped[int] = mapped_column(Integer)
+    # Everything deposited by then: what the equity is measured against for profit or loss.
+    deposits_cents: Mapped[int] = mapped_column(Integer)
 
 
 class SimOrder(SimBase):

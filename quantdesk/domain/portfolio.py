@@ -115,3 +115,26 @@ def reconcile(
             Difference("cash", None, str(cents(book.cash)), str(cents(brokerage_cash)))
         )
     return differences
+
+
+@dataclass(frozen=True)
+class DayPnl:
+    """One session of a portfolio's history: its value at the close, the day's gain and
+    the gain since the start, both net of the money deposited."""
+
+    session: str
+    equity: Decimal
+    deposits: Decimal
+    day_pnl: Decimal
+    total_pnl: Decimal
+
+
+def pnl_over_days(points: list[tuple[str, Decimal, Decimal]]) -> list[DayPnl]:
+    """``(session, equity, deposits to date)`` per session, oldest first -> each day's
+    gain (the change of equity less what was deposited that day) and the total gain."""
+    days: list[DayPnl] = []
+    for session, equity, deposits in points:
+        total = equity - deposits
+        day = total - days[-1].total_pnl if days else total
+        days.append(DayPnl(session, equity, deposits, day, total))
+    return days

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from quantdesk.domain.portfolio import Book, Fill, reconcile
+from quantdesk.domain.portfolio import Book, Fill, pnl_over_days, reconcile
 from quantdesk.services.brokerage_link import BrokerageLinkService
 from quantdesk.services.client_setup import require_client
 from quantdesk.services.trading_views import money
@@ -89,6 +89,35 @@ class PortfolioService:
                     else "0",
                 }
                 for symbol, position in sorted(book.positions.items())
+            ],
+        }
+
+    def history_of(self, client_id: str) -> dict[str, Any]:
+        """The portfolio's value at each session's close and the gain of each day, net of
+        deposits, as the brokerage's account history has them."""
+        with self.sessions() as session:
+            require_client(session, client_id)
+        history = self.links.with_access_token(client_id, self.broker.portfolio_history)
+        points = [
+            (str(day), Decimal(str(equity)), Decimal(str(deposits)))
+            for day, equity, deposits in zip(
+                history.get("sessions") or [],
+                history.get("equity") or [],
+                history.get("deposits") or [],
+                strict=False,
+            )
+        ]
+        return {
+            "client_id": client_id,
+            "days": [
+                {
+                    "session": day.session,
+                    "equity": money(day.equity),
+                    "deposits": money(day.deposits),
+                    "day_pnl": money(day.day_pnl),
+                    "total_pnl": money(day.total_pnl),
+                }
+                for day in pnl_over_days(points)
             ],
         }
 

@@ -169,6 +169,7 @@ MATRIX: tuple[Door, ...] = (
     Door("POST", f"{_RB}:execute",          OWNER,  "execute", "rebalance", shown_by=("GET", _RB)),
     Door("GET",  f"{_C}/portfolio",         OWNER,  "read",    "portfolio"),
     Door("GET",  f"{_C}/portfolio/reconciliation", OWNER, "reconcile", "portfolio"),
+    Door("GET",  f"{_C}/portfolio/history", OWNER,  "read",    "portfolio history"),
     Door("GET",  f"{_C}/risk",              OWNER,  "read",    "trading risk"),
     # -- operators only ---------------------------------------------------------------------
     Door("POST", "/v1/clients",             OPERATOR, "add to", "the register of clients",

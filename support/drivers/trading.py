@@ -67,6 +67,10 @@ class TradingDriver(PlatformApi):
     def portfolio(self, client_id: str, *, token: str | None = None) -> dict[str, Any]:
         return self.http.json("GET", f"{_client(client_id)}/portfolio", headers=self._as(token))
 
+    def portfolio_history(self, client_id: str, *, token: str | None = None) -> dict[str, Any]:
+        path = f"{_client(client_id)}/portfolio/history"
+        return self.http.json("GET", path, headers=self._as(token))
+
     def reconciliation(self, client_id: str, *, token: str | None = None) -> dict[str, Any]:
         path = f"{_client(client_id)}/portfolio/reconciliation"
         return self.http.json("GET", path, headers=self._as(token))

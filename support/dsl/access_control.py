@@ -79,6 +79,10 @@ class Answer:
         return cls(outcome, refusal.code, refusal.message)
 
 
+# What a client owns once it trades.
+TRADING_RESOURCES = ("recommendation", "rebalance", "rebalances", "portfolio", "portfolio history")
+
+
 def door_phrase_pattern() -> str:
     """A regular expression matching exactly the door names of the matrix, such as
     ``change Alice's preferences`` (any capitalised owner) or ``read an operation``."""
@@ -181,7 +185,7 @@ class AccessControl:
             self.brokerage_link.link(owner)
             if name == "deposits":
                 self.funding.deposit(owner, "25.00 USD", expect="accepted")
-        elif name in ("recommendation", "rebalance", "rebalances", "portfolio"):
+        elif name in TRADING_RESOURCES:
             values.update(self._trading_client(owner, propose=name.startswith("rebalance")))
         return values
 

@@ -9,6 +9,7 @@ so scenarios running together never see each other's prices or orders.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,7 +27,7 @@ from support.dsl.client_setup import ClientSetup, percent_text
 from support.dsl.funding import Funding, amount_text
 from support.dsl.onboarding import Onboarding
 from support.dsl.outcomes import Expect, Outcomes, answer_or_refusal
-from support.reporting import attach_json, attach_table
+from support.reporting import attach_json, attach_table, attach_value_chart
 
 # The synthetic universe of the simulated brokerage's trading desk.
 TRADABLE = [f"SYN{i:03d}" for i in range(200)]
@@ -39,6 +40,21 @@ _TICKERS_WITH_BARS: set[str] = set()
 def money_words(amount: str) -> str:
     """``"2500.00"`` -> ``"2,500.00 USD"``, as the specification writes money."""
     return f"{Decimal(amount):,.2f} USD"
+
+
+def before_and_after(batch: dict[str, Any], alias: Callable[[str], str]) -> list[dict[str, str]]:
+    """Shares of each symbol and cash before the batch's orders and expected after them."""
+    after = {p["symbol"]: int(p["quantity"]) for p in batch["positions_after"]}
+    before = dict(after)
+    for order in batch["orders"]:
+        signed = order["quantity"] if order["side"] == "buy" else -order["quantity"]
+        before[order["symbol"]] = before.get(order["symbol"], 0) - signed
+    rows = [
+        {"holding": alias(s), "before": str(before[s]), "after": str(after.get(s, 0))}
+        for s in sorted(before)
+    ]
+    cash = {"before": money_words(batch["cash_before"]), "after": money_words(batch["cash_after"])}
+    return [*rows, {"holding": "cash", **cash}]
 
 
 @dataclass
@@ -129,6 +145,10 @@ class Trading:
                 self.earlier[name] = self.batches[name]
             self.batches[name] = batch
             attach_table("Proposed orders", self.order_rows(name))
+            attach_table(
+                "The portfolio before and after the rebalance",
+                before_and_after(batch, self.aliases.alias_of_ticker),
+            )
         return batch
 
     def close_out(self, name: str, *, expect: Expect = "accepted") -> dict[str, Any] | None:
@@ -276,6 +296,27 @@ class Trading:
                 "weight": percent_text(p["weight"]),
             }
             for p in self.portfolio(name)["positions"]
+        ]
+
+    def pnl_rows(self, name: str) -> list[dict[str, str]]:
+        """``name``'s portfolio at each session's close, as a person reads it; the value
+        over the days goes to the report as a chart."""
+        client_id, token = self._as(name)
+        with allure.step(f"Look at {name}'s P&L over the days"):
+            days = self.driver.portfolio_history(client_id, token=token)["days"]
+        attach_value_chart(
+            f"{name}'s portfolio value over the days",
+            [d["session"] for d in days],
+            [float(d["equity"]) for d in days],
+        )
+        return [
+            {
+                "session": d["session"],
+                "value": money_words(d["equity"]),
+                "day's gain": money_words(d["day_pnl"]),
+                "total gain": money_words(d["total_pnl"]),
+            }
+            for d in days
         ]
 
     def states_of_rebalances(self, name: str) -> list[str]:

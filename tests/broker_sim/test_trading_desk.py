@@ -232,3 +232,14 @@ def test_an_outage_can_start_after_some_orders(alice):
     alice.order("SYN012", 1)
     alice.order("SYN013", 1, expect=503)
     assert alice.sim.http.get("/v1/positions", headers=alice.headers).status_code == 503
+
+
+def test_the_portfolio_history_has_each_sessions_closing_equity(alice):
+    alice.control("prices", closes={"SYN014": "40.00"})
+    alice.order("SYN014", 100)
+    alice.control("session", method="post", advance_sessions=1)
+    alice.control("prices", closes={"SYN014": "41.00"})
+    history = alice.get("/v1/account/portfolio/history")
+    assert history["sessions"] == ["2018-01-02", "2018-01-03"]
+    assert history["equity"] == ["100000.00", "100100.00"]
+    assert history["deposits"] == ["100000.00", "100000.00"]

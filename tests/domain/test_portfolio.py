@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quantdesk.domain.portfolio import Book, Difference, Fill, reconcile
+from quantdesk.domain.portfolio import Book, Difference, Fill, pnl_over_days, reconcile
 from quantdesk.domain.rebalancing import BUY, SELL
 
 D = Decimal
@@ -78,3 +78,18 @@ def test_cash_is_exact_to_the_cent_over_any_sequence_of_fills(trades):
         book = book.apply(Fill(symbol, side, quantity, price, commission))
         cash += (quantity * price if side == SELL else -quantity * price) - commission
     assert book.cash == cash
+
+
+def test_the_gain_over_days_is_net_of_deposits():
+    days = pnl_over_days(
+        [
+            ("2018-01-02", D("10000.00"), D("10000.00")),
+            ("2018-01-03", D("11180.00"), D("10000.00")),
+            ("2018-01-04", D("12064.00"), D("11000.00")),  # 1,000.00 deposited that day
+        ]
+    )
+    assert [(d.day_pnl, d.total_pnl) for d in days] == [
+        (D("0.00"), D("0.00")),
+        (D("1180.00"), D("1180.00")),
+        (D("-116.00"), D("1064.00")),
+    ]
