@@ -68,6 +68,7 @@ Feature: Who may open each door of the platform
         | read      | a symbol's daily bars               |
         | read      | a symbol's indicators               |
         | read      | the market data limits              |
+        | read      | the trading limits                  |
         | read      | a market data load                  |
         | read      | a market data load's quarantine     |
         | read      | a market data load's quality report |
@@ -134,6 +135,7 @@ Feature: Who may open each door of the platform
         | read      | a symbol's daily bars               |
         | read      | a symbol's indicators               |
         | read      | the market data limits              |
+        | read      | the trading limits                  |
         | read      | a market data load                  |
         | read      | a market data load's quarantine     |
         | read      | a market data load's quality report |

@@ -372,6 +372,56 @@ Feature: The trading cycle
       Then the rebalance is executed
       And the brokerage has received 2 orders from Alice
 
+  Rule: An execution can run in the background, counting its orders as its progress, and a cancel sends no further order
+
+    @critical
+    Scenario: Alice's rebalance executed in the background reports its progress and ends executed
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT
+      And Alice has proposed a rebalance
+      When Alice executes the rebalance in the background
+      And Alice executes the rebalance in the background again with the same request key
+      Then the answer is the execution already under way
+      And the execution ran in the background and its progress reached 100 % without going back
+      And the rebalance is executed
+      And the brokerage has received 2 orders from Alice
+      And the platform's book of Alice agrees with the brokerage
+
+    @critical
+    Scenario Outline: The rebalance of a client trading <orders> is executed <how>
+      Given Alice is an active client with 100,000.00 USD trading <orders>
+      And Alice has proposed a rebalance
+      When Alice executes the rebalance
+      Then the rebalance was executed <how>
+      And the rebalance is executed
+      And the platform's book of Alice agrees with the brokerage
+
+      Examples:
+        | orders                                                    | how               |
+        | as many symbols as the platform executes orders at once   | at once           |
+        | one symbol more than the platform executes orders at once | in the background |
+
+    @critical @needs.controls
+    Scenario: A cancelled execution sends no further order, and the rebalance says how far it went
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT with:
+        | preference              | value |
+        | maximum position weight | 50 %  |
+        | cash buffer             | 5 %   |
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 40.00 USD |
+        | BOLT   | 30.00 USD |
+      And the brokerage takes 800 ms over each of Alice's orders
+      And Alice has proposed a rebalance
+      When Alice executes the rebalance in the background
+      And an operator cancels the execution while its first order is at the brokerage
+      Then the execution ends as cancelled
+      And the rebalance is partly executed
+      And the brokerage has received one order from Alice
+      And Alice's portfolio holds:
+        | symbol | shares | average cost |
+        | ACME   | 118    | 40.00 USD    |
+      And the platform's book of Alice agrees with the brokerage
+
   Rule: After a lost answer the book is repaired from the brokerage's orders, never by placing one again
 
     @critical @needs.controls
@@ -649,10 +699,10 @@ Feature: The trading cycle
       When an operator resumes Alice's trading because the loss was reviewed with the client
       Then Alice's trading is active
       And Alice's risk trail is, oldest first:
-        | what                 | by       | why                                                                                                                  |
-        | daily loss limit set | operator | daily loss limit 1000.00: the client's mandate                                                                       |
+        | what                 | by       | why                                                                                                         |
+        | daily loss limit set | operator | daily loss limit 1000.00: the client's mandate                                                              |
         | trading halted       | platform | the day's loss of 1180.00 since the close of the previous session is beyond the daily loss limit of 1000.00 |
-        | trading resumed      | operator | the loss was reviewed with the client                                                                                |
+        | trading resumed      | operator | the loss was reviewed with the client                                                                       |
       When Alice proposes a rebalance
       And Alice executes the rebalance
       Then Alice's order to buy ACME was filled

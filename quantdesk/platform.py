@@ -100,7 +100,9 @@ class Platform:
             self.brokerage_link,
             self.rebalances,
             self.trading_risk,
+            self.operations,
             self.faults,
+            sync_max_orders=settings.execution_sync_max_orders,
         )
         self.portfolio = PortfolioService(self.sessions, self.brokerage_link)
 

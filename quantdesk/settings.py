@@ -91,6 +91,12 @@ class Settings(BaseSettings):
         gt=0,
         description="No order worth more (USD) reaches the brokerage: it is denied.",
     )
+    execution_sync_max_orders: int = Field(
+        default=20,
+        ge=0,
+        le=10_000,
+        description="A batch with more orders is executed in the background, as an operation.",
+    )
     broker_circuit_failures: int = Field(
         default=5,
         ge=1,

@@ -393,3 +393,54 @@ def step_cool_down_ends(context):
 def step_pnl_over_days(context, name):
     expected = [dict(r.as_dict()) for r in context.table]
     assert_that(_trading(context).pnl_rows(name), equal_to(expected))
+
+
+@when("{name:Name} executes the rebalance in the background")
+def step_execute_in_background(context, name):
+    _trading(context).execute_in_background(name)
+
+
+@when("{name:Name} executes the rebalance in the background again with the same request key")
+def step_execute_in_background_again(context, name):
+    _trading(context).execute_in_background(name, same_key=True)
+
+
+@then("the answer is the execution already under way")
+def step_same_operation(context):
+    trading = _trading(context)
+    assert_that(trading.answered_again["id"], equal_to(trading.operations.current["id"]))
+
+
+@then("the execution ran in the background and its progress reached 100 % without going back")
+def step_execution_progress(context):
+    operation = _trading(context).await_execution()
+    seen = context.world.operations.progress_seen
+    assert_that(operation["status"], equal_to("succeeded"))
+    assert_that((seen[-1], seen), equal_to((100.0, sorted(seen))))
+
+
+@given("the brokerage takes {milliseconds:d} ms over each of {name:Name}'s orders")
+def step_slow_orders(context, milliseconds, name):
+    context.world.brokerage.slow_orders(name, milliseconds)
+
+
+@when("an operator cancels the execution while its first order is at the brokerage")
+def step_cancel_execution(context):
+    _trading(context).cancel_execution_during_first_order()
+
+
+@then("the execution ends as cancelled")
+def step_execution_cancelled(context):
+    assert_that(context.world.operations.current["status"], equal_to("cancelled"))
+
+
+@given("{name:Name} is an active client with {cash:Money} trading {many:ManySymbols}")
+def step_active_with_many(context, name, cash, many):
+    _trading(context).become_active_with_many(name, cash, one_more=many.startswith("one"))
+
+
+@then("the rebalance was executed {how:ExecutedHow}")
+def step_executed_how(context, how):
+    trading = _trading(context)
+    shown = "in the background" if trading.in_background[trading.outcomes.about] else "at once"
+    assert_that(shown, equal_to(how))

@@ -133,6 +133,19 @@ def parse_circuit_state(text: str) -> str:
     return text
 
 
+@parse.with_pattern(
+    "(?:as many symbols as|one symbol more than) the platform executes orders at once"
+)
+def parse_many_symbols(text: str) -> str:
+    """A universe sized against how many orders the platform executes in a request."""
+    return text
+
+
+@parse.with_pattern("(?:at once|in the background)")
+def parse_executed_how(text: str) -> str:
+    return text
+
+
 @parse.with_pattern(r'[^"]*')
 def parse_quoted(text: str) -> str:
     """The text between double quotes, possibly empty."""
@@ -164,6 +177,8 @@ STEP_TYPES: dict[str, Any] = {
     "TradingState": parse_trading_state,
     "CircuitTries": parse_circuit_tries,
     "CircuitState": parse_circuit_state,
+    "ManySymbols": parse_many_symbols,
+    "ExecutedHow": parse_executed_how,
     "Quoted": parse_quoted,
     "Phrase": parse_phrase,
 }

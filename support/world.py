@@ -82,6 +82,7 @@ class World:
             self.brokerage,
             self.aliases,
             self.outcomes,
+            self.operations,
         )
         self.brokerage_circuit = BrokerageCircuit(
             PlatformHealthDriver(self.http, target.operator_key),

@@ -6,7 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Depends, Header, Query
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from quantdesk.api.deps import (
@@ -14,9 +15,11 @@ from quantdesk.api.deps import (
     PortfolioDep,
     RebalanceDep,
     RecommendationDep,
+    SettingsDep,
     TradingRiskDep,
 )
 from quantdesk.api.errors import errors
+from quantdesk.api.operations import OperationOut
 from quantdesk.api.security import AccessibleClient, CallerDep, require_operator
 from quantdesk.errors import ValidationFailed
 
@@ -151,6 +154,37 @@ class ReconciliationOut(BaseModel):
     differences: list[DifferenceOut]
 
 
+class TradingLimitsOut(BaseModel):
+    min_order_notional: str = Field(description="No order worth less is proposed")
+    max_order_notional: str = Field(description="An order worth more is denied")
+    drift_band: str = Field(description="A position this close to its weight is not traded")
+    rebalance_ttl_seconds: int = Field(description="How long a proposal may wait")
+    execution_sync_max_orders: int = Field(
+        description="A batch with more orders is executed in the background"
+    )
+    broker_circuit_failures: int = Field(description="Failures in a row that open the circuit")
+    broker_circuit_cooldown_seconds: int
+
+
+@router.get(
+    "/v1/trading/limits",
+    response_model=TradingLimitsOut,
+    summary="The platform's trading limits (operators)",
+    dependencies=[Depends(require_operator)],
+    responses=errors(401),
+)
+def get_trading_limits(settings: SettingsDep) -> dict[str, Any]:
+    return {
+        "min_order_notional": str(settings.min_order_notional),
+        "max_order_notional": str(settings.max_order_notional),
+        "drift_band": str(settings.drift_band),
+        "rebalance_ttl_seconds": settings.rebalance_ttl_seconds,
+        "execution_sync_max_orders": settings.execution_sync_max_orders,
+        "broker_circuit_failures": settings.broker_circuit_failures,
+        "broker_circuit_cooldown_seconds": settings.broker_circuit_cooldown_seconds,
+    }
+
+
 BATCH = "/v1/clients/{client_id}/rebalances"
 BROKER_ERRORS = errors(
     401,
@@ -263,8 +297,22 @@ def dry_run_rebalance(
 @router.post(
     f"{BATCH}/{{batch_id}}:execute",
     response_model=BatchOut,
-    summary="Execute an approved batch on the paper brokerage (Idempotency-Key accepted)",
-    responses=BROKER_ERRORS,
+    summary="Execute an approved batch on the paper brokerage (Idempotency-Key accepted); "
+    "a large batch, or one asked to, runs in the background as an operation",
+    responses={
+        202: {
+            "model": OperationOut,
+            "description": "Executing in the background: the operation (operators poll "
+            "/v1/operations/{id}; its progress counts the orders, its result is the batch)",
+            "headers": {
+                "Location": {
+                    "description": "The operation: /v1/operations/{id}",
+                    "schema": {"type": "string"},
+                }
+            },
+        },
+        **BROKER_ERRORS,
+    },
 )
 def execute_rebalance(
     client_id: AccessibleClient,
@@ -272,8 +320,18 @@ def execute_rebalance(
     caller: CallerDep,
     execution: ExecutionDep,
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
-) -> dict[str, Any]:
-    return execution.execute(client_id, batch_id, by=caller.name, key=idempotency_key)
+    as_operation: bool = Query(False, description="Run in the background whatever the size."),
+) -> dict[str, Any] | JSONResponse:
+    kind, answer = execution.execute(
+        client_id, batch_id, by=caller.name, key=idempotency_key, in_background=as_operation
+    )
+    if kind == "operation":
+        return JSONResponse(
+            status_code=202,
+            content=answer,
+            headers={"Location": f"/v1/operations/{answer['id']}"},
+        )
+    return answer
 
 
 @router.get(

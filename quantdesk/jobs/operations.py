@@ -131,10 +131,11 @@ class Operations:
 
     # -- API -------------------------------------------------------------------------
 
-    def submit(self, kind: str, request: dict[str, Any], work: Work) -> dict[str, Any]:
-        """Record a queued operation, hand ``work`` to a worker, answer the operation."""
+    def queued(self, kind: str, request: dict[str, Any]) -> OperationRow:
+        """A queued operation's row, for the caller to write in its own transaction (with
+        the change that starts it) before :meth:`start`."""
         now = self.clock.now()
-        row = OperationRow(
+        return OperationRow(
             id=f"op_{uuid.uuid4().hex}",
             kind=kind,
             status="queued",
@@ -145,13 +146,21 @@ class Operations:
             created_at=now,
             updated_at=now,
         )
-        with self.sessions.begin() as session:
-            session.add(row)
+
+    def start(self, row: OperationRow, work: Work) -> dict[str, Any]:
+        """Hand ``work`` to a worker for the queued operation ``row`` (already written)."""
         live = _Live()
         with self._lock:
             self._live[row.id] = live
         self._pool.submit(self._run, row.id, live, work)
         return operation_view(row, live)
+
+    def submit(self, kind: str, request: dict[str, Any], work: Work) -> dict[str, Any]:
+        """Record a queued operation, hand ``work`` to a worker, answer the operation."""
+        row = self.queued(kind, request)
+        with self.sessions.begin() as session:
+            session.add(row)
+        return self.start(row, work)
 
     def get(self, operation_id: str) -> dict[str, Any]:
         with self.sessions() as session:

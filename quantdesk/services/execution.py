@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -35,6 +34,7 @@ from quantdesk.domain.rebalancing import Commission, ProposedOrder, portfolio_va
 from quantdesk.domain.risk import Denial, Exposure, RiskLimits, check_order
 from quantdesk.errors import BatchInWrongState, BrokerageUnavailable, PricesStale
 from quantdesk.faults import InjectedFault, InjectedFaults
+from quantdesk.jobs.operations import OperationCancelled, Operations, Progress
 from quantdesk.services.brokerage_link import BrokerageLinkService
 from quantdesk.services.client_setup import require_client
 from quantdesk.services.rebalancing import Market, RebalanceService, claim, transition
@@ -44,6 +44,7 @@ from quantdesk.store.models import BatchOrderRow, PortfolioFillRow, RebalanceBat
 
 log = logging.getLogger("quantdesk.trading")
 PRICE_STEP = Decimal("0.0001")
+EXECUTION_KIND = "rebalance_execution"
 # Orders whose fills may still be unknown to the platform.
 UNSETTLED = ("proposed", "new", "accepted", "partially_filled")
 
@@ -85,8 +86,13 @@ class ExecutionService:
         links: BrokerageLinkService,
         rebalances: RebalanceService,
         risk: TradingRiskService,
+        operations: Operations,
         faults: InjectedFaults | None = None,
+        *,
+        sync_max_orders: int = 20,
     ) -> None:
+        self.operations = operations
+        self.sync_max_orders = sync_max_orders
         self.sessions = sessions
         self.risk = risk
         self.faults = faults or InjectedFaults()
@@ -95,12 +101,24 @@ class ExecutionService:
         self.broker = links.broker
         self.rebalances = rebalances
 
-    def execute(self, client_id: str, batch_id: str, *, by: str, key: str | None) -> dict[str, Any]:
-        fingerprint = hashlib.sha256(f"execute {batch_id}".encode()).hexdigest()
+    def execute(
+        self,
+        client_id: str,
+        batch_id: str,
+        *,
+        by: str,
+        key: str | None,
+        in_background: bool = False,
+    ) -> tuple[str, dict[str, Any]]:
+        """Execute the batch: ``("batch", view)`` when done in the request, or
+        ``("operation", operation)`` when it runs in the background (asked for, or more
+        orders than run in a request)."""
         with self.sessions() as session:
             batch = self.rebalances.batch_row(session, client_id, batch_id)
-            if key is not None and batch.execution_key == key:
-                return self.rebalances.view(session, batch)  # the execution already made
+            if key is not None and batch.execution_key == key:  # the execution already made
+                if batch.execution_operation_id is not None:
+                    return "operation", self.operations.get(batch.execution_operation_id)
+                return "batch", self.rebalances.view(session, batch)
             if batch.status != batches.APPROVED:
                 raise BatchInWrongState(
                     f"The batch is {batch.status.replace('_', ' ')}: it cannot be executed.",
@@ -131,10 +149,24 @@ class ExecutionService:
                     "The batch is being executed or was executed already.",
                     details={"status": session.get(RebalanceBatchRow, batch_id).status},
                 )
-            batch.execution_key, batch.execution_fingerprint = key, fingerprint
+            operation = None
+            if in_background or len(orders) > self.sync_max_orders:
+                # Written with the claim: the same key finds the operation from then on.
+                request = {"client_id": client_id, "batch_id": batch_id, "orders": len(orders)}
+                operation = self.operations.queued(EXECUTION_KIND, request)
+                session.add(operation)
+            batch.execution_key = key
+            batch.execution_operation_id = operation.id if operation is not None else None
             session.commit()
         desk.halted = self.risk.halted(client_id, market)
-        return self._run(client_id, batch_id, orders, desk, closing=closing, by=by)
+        if operation is None:
+            return "batch", self._run(client_id, batch_id, orders, desk, closing=closing, by=by)
+        return "operation", self.operations.start(
+            operation,
+            lambda progress: self._run(
+                client_id, batch_id, orders, desk, closing=closing, by=by, progress=progress
+            ),
+        )
 
     def _run(
         self,
@@ -145,11 +177,20 @@ class ExecutionService:
         *,
         closing: bool,
         by: str,
+        progress: Progress | None = None,
     ) -> dict[str, Any]:
         if closing:  # nothing may fill after the account is closed out
             self.links.with_access_token(client_id, self._cancel_open_orders)
         sent = 0
-        for order in orders:
+        for done, order in enumerate(orders):
+            if progress is not None:
+                try:
+                    progress(done / len(orders), f"order {done + 1} of {len(orders)}")
+                except OperationCancelled:
+                    left = len(orders) - done
+                    reason = f"the execution was cancelled; {left} of {len(orders)} orders not sent"
+                    self._finish(client_id, batch_id, by=by, cancelled=reason)
+                    raise
             denial = desk.check(order)
             if denial is not None:  # the platform's own limit: never sent to the brokerage
                 self._deny(order.id, denial)
@@ -264,7 +305,9 @@ class ExecutionService:
             self.faults.check_recording(order.client_id)
             session.commit()
 
-    def _finish(self, client_id: str, batch_id: str, *, by: str) -> dict[str, Any]:
+    def _finish(
+        self, client_id: str, batch_id: str, *, by: str, cancelled: str | None = None
+    ) -> dict[str, Any]:
         with self.sessions() as session:
             batch = self.rebalances.batch_row(session, client_id, batch_id)
             orders = list(
@@ -275,6 +318,8 @@ class ExecutionService:
             ending = batches.outcome(filled, ordered) if ordered else batches.EXECUTED
             rejected = [o for o in orders if o.status == "rejected"]
             reason = "; ".join(f"{o.symbol}: {o.message or 'rejected'}" for o in rejected) or None
+            if cancelled is not None:
+                reason = "; ".join(r for r in (cancelled, reason) if r)
             transition(
                 session, batch, ending, by=by, at=self.clock.now(), action=ending, reason=reason
             )
@@ -318,7 +363,7 @@ class ExecutionService:
                     action="handed back",
                     reason="the brokerage was unavailable; nothing was sent",
                 )
-                batch.execution_key = batch.execution_fingerprint = None
+                batch.execution_key = batch.execution_operation_id = None
                 session.commit()
                 raise BrokerageUnavailable(
                     "The brokerage is unavailable; it confirmed no order and the batch can be "

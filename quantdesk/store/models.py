@@ -234,7 +234,8 @@ class RebalanceBatchRow(Base):
     approval_required: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str | None] = mapped_column(Text)
     execution_key: Mapped[str | None] = mapped_column(String(255))
-    execution_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    # The operation running the execution in the background (None: run in the request).
+    execution_operation_id: Mapped[str | None] = mapped_column(String(40))
     proposed_by: Mapped[str] = mapped_column(String(80))
     proposed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

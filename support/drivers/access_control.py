@@ -183,6 +183,7 @@ MATRIX: tuple[Door, ...] = (
     Door("GET",  f"{_MD}/indicators",       OPERATOR, "read",   "a symbol's indicators",
          _query("symbol")),
     Door("GET",  f"{_MD}/limits",           OPERATOR, "read",   "the market data limits"),
+    Door("GET",  "/v1/trading/limits",      OPERATOR, "read",   "the trading limits"),
     Door("GET",  _RUN,                      OPERATOR, "read",   "a market data load"),
     Door("GET",  f"{_RUN}/quarantine",      OPERATOR, "read",   "a market data load's quarantine"),
     Door("GET",  f"{_RUN}/quality-report",  OPERATOR, "read",

@@ -54,10 +54,31 @@ class TradingDriver(PlatformApi):
         )
 
     def execute(
-        self, client_id: str, batch_id: str, *, token: str | None = None, key: str | None = None
+        self,
+        client_id: str,
+        batch_id: str,
+        *,
+        token: str | None = None,
+        key: str | None = None,
+        background: bool = False,
     ) -> dict[str, Any]:
+        """The batch as its execution left it, or the operation running it in the
+        background (asked for with ``background``, or because the batch is large)."""
         headers = self._as(token) | ({"Idempotency-Key": key} if key else {})
-        return self.http.json("POST", f"{_batch(client_id, batch_id)}:execute", headers=headers)
+        response = self.http.request(
+            "POST",
+            f"{_batch(client_id, batch_id)}:execute",
+            headers=headers,
+            params={"as_operation": "true"} if background else None,
+        )
+        assert response.status_code in ((202,) if background else (200, 202)), (
+            f"an execution answers 200 with the batch or 202 with its operation, not "
+            f"{response.status_code}"
+        )
+        return response.json()
+
+    def limits(self) -> dict[str, Any]:
+        return self.http.json("GET", "/v1/trading/limits", headers=self._operator())
 
     def dry_run(self, client_id: str, batch_id: str, *, token: str | None = None) -> dict[str, Any]:
         return self.http.json(

@@ -107,6 +107,10 @@ class Brokerage:
         with allure.step(f"The brokerage's trading desk goes down for {name}"):
             self._controls().set_desk_faults(self.account_ids[name], **faults)
 
+    def slow_orders(self, name: str, milliseconds: int) -> None:
+        with allure.step(f"The brokerage takes {milliseconds} ms over each of {name}'s orders"):
+            self._controls().set_desk_faults(self.account_ids[name], delay_ms=milliseconds)
+
     def desk_back(self, name: str) -> None:
         with allure.step(f"The brokerage's trading desk is back for {name}"):
             self._controls().set_desk_faults(self.account_ids[name])

@@ -33,10 +33,25 @@ class Operations:
         return done["result"]
 
     def cancel(self) -> dict[str, Any]:
-        assert self.current is not None, "no load was started"
-        with allure.step("Cancel the load"):
+        assert self.current is not None, "no operation was started"
+        with allure.step("Cancel the operation"):
             self.driver.cancel_operation(self.current["id"])
             return self.await_done()
+
+    def await_progress(self, message: str, deadline_s: float = OPERATION_DEADLINE_S) -> dict:
+        """Poll the current operation until its progress message starts with ``message``
+        (or it is done); the operation as last seen."""
+        assert self.current is not None, "no operation was started"
+        deadline, interval = time.monotonic() + deadline_s, 0.01
+        while True:
+            operation = self.driver.operation(self.current["id"])
+            self.progress_seen.append(operation["progress"]["percent"])
+            shown = operation["progress"]["message"] or ""
+            if operation["done"] or shown.startswith(message):
+                return operation
+            assert time.monotonic() < deadline, f"no progress {message!r} in time: {operation}"
+            time.sleep(interval)  # poll interval, bounded by the deadline above
+            interval = min(0.05, interval * 2)
 
     def await_done(self, deadline_s: float = OPERATION_DEADLINE_S) -> dict[str, Any]:
         """Poll the current operation until it is done (deadline; interval 20..200 ms)."""

@@ -26,6 +26,7 @@ from support.dsl.brokerage_link import BrokerageLink
 from support.dsl.client_setup import ClientSetup, percent_text
 from support.dsl.funding import Funding, amount_text
 from support.dsl.onboarding import Onboarding
+from support.dsl.operations import Operations
 from support.dsl.outcomes import Expect, Outcomes, answer_or_refusal
 from support.reporting import attach_json, attach_table, attach_value_chart
 
@@ -40,6 +41,11 @@ _TICKERS_WITH_BARS: set[str] = set()
 def money_words(amount: str) -> str:
     """``"2500.00"`` -> ``"2,500.00 USD"``, as the specification writes money."""
     return f"{Decimal(amount):,.2f} USD"
+
+
+def is_operation(answer: dict[str, Any]) -> bool:
+    """Whether an execution answered with the operation running it, not the batch."""
+    return "done" in answer and "progress" in answer
 
 
 def before_and_after(batch: dict[str, Any], alias: Callable[[str], str]) -> list[dict[str, str]]:
@@ -67,12 +73,16 @@ class Trading:
     brokerage: Brokerage
     aliases: Aliases
     outcomes: Outcomes
+    operations: Operations
     recommended: dict[str, dict[str, Any]] = field(default_factory=dict)
     batches: dict[str, dict[str, Any]] = field(default_factory=dict)
     execution_keys: dict[str, str] = field(default_factory=dict)
     simultaneous: list[Any] = field(default_factory=list)
     dry_runs: dict[str, dict[str, Any]] = field(default_factory=dict)
     earlier: dict[str, dict[str, Any]] = field(default_factory=dict)
+    answered_again: dict[str, Any] | None = None
+    # Whether the last execution of each client ran in the background (an operation).
+    in_background: dict[str, bool] = field(default_factory=dict)
 
     def ticker(self, alias: str) -> str:
         return self.aliases.ticker(alias, TRADABLE)
@@ -104,6 +114,15 @@ class Trading:
         self.brokerage.set_closes(
             name, {self.ticker(alias): amount_text(price) for alias, price in closes.items()}
         )
+
+    def become_active_with_many(self, name: str, cash: str, *, one_more: bool) -> int:
+        """``name`` trades as many symbols as the platform executes orders at once (or
+        ``one_more``); how many symbols that is."""
+        count = self.driver.limits()["execution_sync_max_orders"] + (1 if one_more else 0)
+        aliases = [f"STOCK{i:02d}" for i in range(1, count + 1)]
+        preferences = {"maximum position weight": "100 %", "cash buffer": "0 %"}
+        self.become_active(name, cash, ", ".join(aliases), preferences)
+        return count
 
     # -- the recommendation ---------------------------------------------------------------
     def recommend(self, name: str, *, expect: Expect = "either") -> dict[str, Any] | None:
@@ -230,9 +249,46 @@ class Trading:
                 what=f"the execution of {name}'s rebalance",
                 about=name,
             )
+        self.in_background[name] = answer is not None and is_operation(answer)
+        if self.in_background[name]:  # a large batch: follow its operation to the end
+            assert answer is not None
+            self.operations.started(answer)
+            self.operations.await_done()
+            self.batch(name)
+            return self.batches[name]
         if answer is not None and not earlier:
             self.batches[name] = answer
         return answer
+
+    def execute_in_background(self, name: str, *, same_key: bool = False) -> dict[str, Any]:
+        """Start executing ``name``'s last batch as an operation; the operation."""
+        client_id, token = self._as(name)
+        batch_id = self.batches[name]["id"]
+        if not same_key:
+            self.execution_keys[name] = f"execute-{secrets.token_hex(8)}"
+        key = self.execution_keys[name]
+        again = " again with the same request key" if same_key else ""
+        with allure.step(f"{name} executes the rebalance in the background{again}"):
+            operation = self.driver.execute(
+                client_id, batch_id, token=token, key=key, background=True
+            )
+        if same_key:
+            self.answered_again = operation
+        else:
+            self.operations.started(operation)
+        return operation
+
+    def await_execution(self) -> dict[str, Any]:
+        """Follow the execution's operation to its end; the operation."""
+        return self.operations.await_done()
+
+    def cancel_execution_during_first_order(self) -> dict[str, Any]:
+        """Once the operation is sending the first order, cancel it; the operation ended."""
+        operation = self.operations.await_progress("order 1 of")
+        assert not operation["done"], (
+            f"the execution ended before it could be cancelled: {operation}"
+        )
+        return self.operations.cancel()
 
     def dry_run(self, name: str) -> dict[str, Any]:
         client_id, token = self._as(name)

@@ -58,7 +58,9 @@ def order(sessions):
         )
         session.commit()
     links = SimpleNamespace(broker=None)
-    return ExecutionService(sessions, SystemClock(), links, rebalances=None, risk=None)  # type: ignore[arg-type]
+    return ExecutionService(
+        sessions, SystemClock(), links, rebalances=None, risk=None, operations=None
+    )  # type: ignore[arg-type]
 
 
 def fills(sessions):

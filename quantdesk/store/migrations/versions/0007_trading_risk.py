@@ -1,5 +1,6 @@
 """Trading risk: a client's daily loss limit and halt, and the trail of risk events
-(limits set, halts with their alert, resumptions).
+(limits set, halts with their alert, resumptions); a batch executed in the background
+keeps its operation (the fingerprint of an execution, always the same, goes).
 
 Revision ID: 0007
 Revises: 0006
@@ -38,9 +39,15 @@ def upgrade() -> None:
         sa.Column("at", TS, nullable=False),
     )
     op.create_index("ix_risk_events_client_id", "risk_events", ["client_id"])
+    with op.batch_alter_table("rebalance_batches") as batch:
+        batch.add_column(sa.Column("execution_operation_id", sa.String(40), nullable=True))
+        batch.drop_column("execution_fingerprint")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("rebalance_batches") as batch:
+        batch.add_column(sa.Column("execution_fingerprint", sa.String(64), nullable=True))
+        batch.drop_column("execution_operation_id")
     op.drop_index("ix_risk_events_client_id", table_name="risk_events")
     op.drop_table("risk_events")
     op.drop_table("trading_risk")
