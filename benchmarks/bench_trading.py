@@ -6,7 +6,9 @@ Run: ``.venv/bin/python -m benchmarks.bench_trading [--quick] [--database-url UR
 
 1. **One 50-symbol portfolio**: a client trading SYN000..SYN049, maximum position weight
    5 %, approval required, 1,000,000.00 USD deposited; propose, approve (operator) and
-   execute its rebalance (50 buys). The platform sends no server-timing header, so each
+   execute its rebalance (50 buys; more than run in a request, so the platform executes
+   them in the background and the figure runs until its operation is done, polled every
+   5 ms). The platform sends no server-timing header, so each
    figure is the request's wall time on loopback: an upper bound of its server time
    (client-side cost is one idle httpx call). Median over several fresh clients, after
    a warm-up client; target < 0.3 s for the three together.
@@ -165,8 +167,19 @@ class Cycle:
         )
 
     def execute(self, batch_id: str) -> dict[str, Any]:
+        """Execute, and when the platform runs it in the background (a large batch), poll
+        its operation (as an operator) until it is done: the time is until the batch ended."""
         key = {"Idempotency-Key": f"bench-{batch_id}"}
-        return self._timed("execute", "POST", f"/rebalances/{batch_id}:execute", headers=key)
+        started = time.perf_counter()
+        answer = self._timed("execute", "POST", f"/rebalances/{batch_id}:execute", headers=key)
+        while "done" in answer and not answer["done"]:
+            time.sleep(0.005)  # poll interval; the loop ends with the operation
+            answer = self.operator.get(f"/v1/operations/{answer['id']}").json()
+        if "done" in answer:
+            assert answer["status"] == "succeeded", answer
+            answer = answer["result"]
+        self.seconds["execute"] = time.perf_counter() - started
+        return answer
 
     def portfolio(self) -> dict[str, Any]:
         return self._timed("portfolio", "GET", "/portfolio")

@@ -8,6 +8,7 @@ as a regression and makes the exit status 1. Speed is never asserted in tests.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -16,6 +17,21 @@ from benchmarks import bench_http_market_data, bench_startup, bench_trading
 HERE = Path(__file__).resolve().parent
 
 TOLERANCE = 1.25
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def _reachable(database_url: str) -> bool:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url, connect_args={"connect_timeout": 2})
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("select 1"))
+        return True
+    except Exception:
+        return False
+    finally:
+        engine.dispose()
 
 
 def main() -> int:
@@ -64,9 +80,21 @@ def _market_data_http(baseline: dict) -> list[str]:
 
 
 def _trading(baseline: dict) -> list[str]:
-    """The trading-cycle benchmark on SQLite (it writes its own results file)."""
+    """The trading-cycle benchmark on SQLite, then on PostgreSQL when one answers at
+    ``QUANTDESK_BENCH_POSTGRES_URL`` (default: the local test database); each writes its
+    own results file. Targets are checked on both; ratios against the SQLite baseline."""
     report = bench_trading.run()
     regressions = [f"trading: {name} missed" for name, ok in report["checks"].items() if not ok]
+    postgres = os.environ.get("QUANTDESK_BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+    if _reachable(postgres):
+        on_postgres = bench_trading.run(database_url=postgres)
+        regressions += [
+            f"trading on PostgreSQL: {name} missed"
+            for name, ok in on_postgres["checks"].items()
+            if not ok
+        ]
+    else:
+        print(f"trading on PostgreSQL: skipped, nothing answers at {postgres}")
     for name in ("single_50", "concurrent"):
         measured, base = report.get(name, {}), baseline.get(name, {})
         if "ratio_to_reference" in measured and "ratio_to_reference" in base:

@@ -298,28 +298,16 @@ class BrokerClient:
     ) -> httpx.Response:
         """The answer to an API call; every failure becomes one of the module's errors.
         Calls of the trading desk (``desk``) go through the circuit breaker."""
-        call = lambda: self._exchange(  # noqa: E731
-            method, path, access_token, what=what, headers=headers, **kwargs
-        )
-        return self.circuit.call(what, call) if desk and self.circuit is not None else call()
+        kwargs["headers"] = {"Authorization": f"Bearer {access_token}", **(headers or {})}
+        if desk and self.circuit is not None:
+            return self.circuit.call(what, lambda: self._exchange(method, path, what, kwargs))
+        return self._exchange(method, path, what, kwargs)
 
     def _exchange(
-        self,
-        method: str,
-        path: str,
-        access_token: str,
-        *,
-        what: str,
-        headers: dict[str, str] | None = None,
-        **kwargs: Any,
+        self, method: str, path: str, what: str, kwargs: dict[str, Any]
     ) -> httpx.Response:
         try:
-            response = self.http.request(
-                method,
-                path,
-                headers={"Authorization": f"Bearer {access_token}", **(headers or {})},
-                **kwargs,
-            )
+            response = self.http.request(method, path, **kwargs)
         except httpx.TransportError:
             raise _unavailable(what) from None
         if response.status_code == 401:

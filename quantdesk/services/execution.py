@@ -189,7 +189,7 @@ class ExecutionService:
                 except OperationCancelled:
                     left = len(orders) - done
                     reason = f"the execution was cancelled; {left} of {len(orders)} orders not sent"
-                    self._finish(client_id, batch_id, by=by, cancelled=reason)
+                    self._finish(client_id, batch_id, by=by, note=reason)
                     raise
             denial = desk.check(order)
             if denial is not None:  # the platform's own limit: never sent to the brokerage
@@ -306,8 +306,10 @@ class ExecutionService:
             session.commit()
 
     def _finish(
-        self, client_id: str, batch_id: str, *, by: str, cancelled: str | None = None
+        self, client_id: str, batch_id: str, *, by: str, note: str | None = None
     ) -> dict[str, Any]:
+        """End the batch by how much of it filled, giving the rejections and ``note``
+        (why it stopped early) as its reason."""
         with self.sessions() as session:
             batch = self.rebalances.batch_row(session, client_id, batch_id)
             orders = list(
@@ -318,8 +320,8 @@ class ExecutionService:
             ending = batches.outcome(filled, ordered) if ordered else batches.EXECUTED
             rejected = [o for o in orders if o.status == "rejected"]
             reason = "; ".join(f"{o.symbol}: {o.message or 'rejected'}" for o in rejected) or None
-            if cancelled is not None:
-                reason = "; ".join(r for r in (cancelled, reason) if r)
+            if note is not None:
+                reason = "; ".join(r for r in (note, reason) if r)
             transition(
                 session, batch, ending, by=by, at=self.clock.now(), action=ending, reason=reason
             )
@@ -334,20 +336,7 @@ class ExecutionService:
             f"the fill of the order to {order.side} {order.symbol} could not be recorded; "
             "no further order was sent: repair the book from the brokerage"
         )
-        with self.sessions() as session:
-            batch = self.rebalances.batch_row(session, client_id, batch_id)
-            transition(
-                session,
-                batch,
-                batches.FAILED,
-                by=by,
-                at=self.clock.now(),
-                action="failed",
-                reason=reason,
-            )
-            batch.reason = reason
-            session.commit()
-            return self.rebalances.view(session, batch)
+        return self._finish(client_id, batch_id, by=by, note=reason)
 
     def _interrupted(self, client_id: str, batch_id: str, *, sent: int, by: str) -> dict[str, Any]:
         """The brokerage went away: nothing placed puts the batch back, else it fails."""
