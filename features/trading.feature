@@ -482,6 +482,7 @@ Feature: The trading cycle
       And the platform's clock reaches one second before the circuit's cool-down ends
       And Alice executes the rebalance
       Then the execution is refused because the brokerage is unavailable
+      And Alice is told to try again when the circuit's cool-down ends
       And the circuit to the brokerage is open
       And the brokerage has received no order from Alice
       And the rebalance is approved
@@ -696,6 +697,7 @@ Feature: The trading cycle
       And Alice has proposed a rebalance
       And Alice has executed the rebalance
       And Alice's trading is halted
+      And Alice's daily loss limit is 1,000.00 USD
       When an operator resumes Alice's trading because the loss was reviewed with the client
       Then Alice's trading is active
       And Alice's risk trail is, oldest first:
@@ -707,6 +709,36 @@ Feature: The trading cycle
       And Alice executes the rebalance
       Then Alice's order to buy ACME was filled
       And the platform's book of Alice agrees with the brokerage
+
+    @critical @needs.controls
+    Scenario: A halt lasts into the next sessions until an operator resumes trading
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT with:
+        | preference              | value |
+        | maximum position weight | 50 %  |
+        | cash buffer             | 5 %   |
+      And an operator has set Alice's daily loss limit to 1,000.00 USD
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 40.00 USD |
+        | BOLT   | 30.00 USD |
+      And Alice has proposed a rebalance
+      And Alice has executed the rebalance
+      And Alice's brokerage account moves to the next session
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 30.00 USD |
+        | BOLT   | 30.00 USD |
+      And Alice has proposed a rebalance
+      And Alice has executed the rebalance
+      When Alice's brokerage account moves to the next session
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 30.00 USD |
+        | BOLT   | 30.00 USD |
+      And Alice proposes a rebalance
+      And Alice executes the rebalance
+      Then Alice's trading is halted
+      And Alice's order to buy ACME was denied by the platform because trading is halted
 
     @normal
     Scenario: Trading that is not halted cannot be resumed

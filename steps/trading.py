@@ -321,7 +321,15 @@ def step_daily_loss_limit(context, name, limit):
 
 @step("{name:Name}'s trading is {state:TradingState}")
 def step_trading_state(context, name, state):
-    assert_that(_trading(context).risk(name)["trading"], equal_to(state))
+    risk = _trading(context).risk(name)
+    # A halt always says why; active trading has no halt reason.
+    shown = (risk["trading"], risk["halted_reason"] is not None)
+    assert_that(shown, equal_to((state, state == "halted")))
+
+
+@step("{name:Name}'s daily loss limit is {limit:Money}")
+def step_daily_loss_limit_is(context, name, limit):
+    assert_that(_trading(context).risk(name)["daily_loss_limit"], equal_to(amount_text(limit)))
 
 
 @when("an operator resumes {name:Name}'s trading because {reason:Phrase}")
@@ -376,7 +384,17 @@ def step_every_try_refused(context, reason):
 
 @then("the circuit to the brokerage is {state:CircuitState}")
 def step_circuit_state(context, state):
-    assert_that(context.world.brokerage_circuit.state(), equal_to(state))
+    circuit = context.world.brokerage_circuit.view()
+    # An open circuit says since when; a closed one has no opening.
+    shown = (circuit["state"].replace("_", " "), circuit["opened_at"] is not None)
+    assert_that(shown, equal_to((state, state != "closed")))
+
+
+@then("{name:Name} is told to try again when the circuit's cool-down ends")
+def step_retry_at(context, name):
+    circuit = context.world.brokerage_circuit
+    refusal = context.world.outcomes.last_refusal()
+    assert_that(circuit.retry_at(refusal), equal_to(circuit.cool_down_ends()))
 
 
 @when("the platform's clock reaches one second before the circuit's cool-down ends")

@@ -45,6 +45,15 @@ class _PlatformClockStorage(pybreaker.CircuitMemoryStorage):
         self.opened_on = self._clock.now()
 
 
+class _ForgetOpeningOnClose(pybreaker.CircuitBreakerListener):
+    def __init__(self, storage: _PlatformClockStorage) -> None:
+        self._storage = storage
+
+    def state_change(self, cb: Any, old_state: Any, new_state: Any) -> None:
+        if new_state.name == pybreaker.STATE_CLOSED:
+            self._storage.opened_on = None
+
+
 class BrokerageCircuit:
     def __init__(self, clock: SystemClock, *, failures: int, cooldown_seconds: int) -> None:
         self.failures, self.cooldown_seconds = failures, cooldown_seconds
@@ -54,34 +63,33 @@ class BrokerageCircuit:
             reset_timeout=cooldown_seconds,
             exclude=[lambda error: not isinstance(error, BrokerageUnavailable)],
             state_storage=self._storage,
-            throw_new_error_on_trip=False,  # the call that trips it keeps its own error
+            listeners=[_ForgetOpeningOnClose(self._storage)],
             name="brokerage trading desk",
         )
 
     def call(self, what: str, action: Callable[[], T]) -> T:
+        """``action``'s answer, unless the circuit is open (or this failure opens it):
+        then 503 ``brokerage_unavailable`` with ``details.retry_at``, when the cool-down
+        ends."""
         try:
             return self._breaker.call(action)
         except pybreaker.CircuitBreakerError:
+            opened = self._storage.opened_on
+            assert opened is not None  # an open circuit knows when it opened
+            retry_at = utc_text(opened + timedelta(seconds=self.cooldown_seconds))
             raise BrokerageUnavailable(
                 "The brokerage has failed repeatedly; the platform is not calling it until "
-                f"{self._reopens_at()}. Nothing was changed: try again then.",
-                details={"during": what, "circuit": "open"},
+                f"{retry_at}. Nothing was changed: try again then.",
+                details={"during": what, "circuit": "open", "retry_at": retry_at},
             ) from None
-
-    def _reopens_at(self) -> str:
-        opened = self._storage.opened_on
-        if opened is None:
-            return "its cool-down ends"
-        return utc_text(opened + timedelta(seconds=self.cooldown_seconds))
 
     def view(self) -> dict[str, Any]:
         """What an operator sees of the circuit."""
         opened = self._storage.opened_on
-        state = self._breaker.current_state
         return {
-            "state": state.replace("-", "_"),
+            "state": self._breaker.current_state.replace("-", "_"),
             "failures_in_a_row": self._breaker.fail_counter,
             "failures_to_open": self.failures,
             "cooldown_seconds": self.cooldown_seconds,
-            "opened_at": utc_text(opened) if opened is not None and state != "closed" else None,
+            "opened_at": utc_text(opened) if opened is not None else None,
         }

@@ -88,12 +88,12 @@ class TradingRiskService:
                 return True
             limit = Decimal(row.daily_loss_limit) if row.daily_loss_limit is not None else None
             loss = daily_loss(market.last_equity, market.equity)
-            if row.resumed_session == on or not breaches_daily_loss(loss, limit):
+            if limit is None or row.resumed_session == on or not breaches_daily_loss(loss, limit):
                 session.rollback()
                 return False
             reason = (
                 f"the day's loss of {money(loss)} since the close of the previous session is "
-                f"beyond the daily loss limit of {money(limit or Decimal(0))}"
+                f"beyond the daily loss limit of {money(limit)}"
             )
             row.halted, row.halted_reason, row.updated_at = True, reason, self.clock.now()
             self._event(session, client_id, "halted", on, "platform", reason)

@@ -63,6 +63,11 @@ class BrokerageCircuit:
         assert circuit["opened_at"], f"the circuit is not open: {circuit}"
         return _instant(circuit["opened_at"]) + timedelta(seconds=circuit["cooldown_seconds"])
 
+    def retry_at(self, refusal: Any) -> datetime | None:
+        """When a refusal of the open circuit says to try again."""
+        text = refusal.details.get("retry_at")
+        return _instant(text) if isinstance(text, str) else None
+
     def reach_end_of_cool_down(self, *, seconds_before: int = 0) -> None:
         moment = self.cool_down_ends() - timedelta(seconds=seconds_before)
         with allure.step(f"The platform's clock reaches {moment.isoformat()}"):

@@ -49,6 +49,7 @@ def test_it_opens_at_the_failures_in_a_row_and_then_fails_fast(clock):
     with pytest.raises(BrokerageUnavailable) as fast:
         circuit.call("placing an order", desk)
     assert fast.value.details["circuit"] == "open"
+    assert fast.value.details["retry_at"] == "2026-12-01T12:00:30Z"
     assert desk.calls == 3  # the fast failure never reached the desk
 
 
@@ -82,7 +83,7 @@ def test_the_cool_down_is_kept_to_the_second_on_the_platforms_clock(clock):
     assert desk.calls == 1
     clock.stop_at(T0 + timedelta(seconds=30))
     assert circuit.call("placing an order", desk) == "answered"  # the trial call
-    assert circuit.view()["state"] == "closed"
+    assert (circuit.view()["state"], circuit.view()["opened_at"]) == ("closed", None)
 
 
 def test_a_failed_trial_call_opens_it_for_another_cool_down(clock):
