@@ -334,6 +334,14 @@ Feature: The trading cycle
         | executed                       |
 
     @critical
+    Scenario: Two proposals for one client at the same moment do not both trade
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT
+      When 2 proposals for Alice arrive at the same moment
+      Then executing each of them executes exactly one, and the others are refused because the rebalance is superseded by a newer proposal
+      And the brokerage has received 2 orders from Alice
+      And the platform's book of Alice agrees with the brokerage
+
+    @critical
     Scenario: An executed rebalance is not executed a second time
       Given Alice is an active client with 10,000.00 USD trading ACME and BOLT
       And today Alice's brokerage account trades at these closes:
@@ -623,6 +631,47 @@ Feature: The trading cycle
       And Alice's order to buy ACME was denied by the platform because it is worth more than the largest order allowed
       And the brokerage has received no order from Alice
       And Alice's portfolio holds 250,100.00 USD in cash
+
+    @critical @needs.controls
+    Scenario Outline: A buy that costs <cost>, <where> the cash there is, <outcome>
+      Given Alice is an active client with 10,000.00 USD trading ACME with:
+        | preference              | value |
+        | maximum position weight | 100 % |
+        | cash buffer             | 0 %   |
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 40.00 USD |
+      And Alice has proposed a rebalance
+      When today Alice's brokerage account trades at these closes:
+        | symbol | close   |
+        | ACME   | <close> |
+      And Alice executes the rebalance
+      Then the rebalance is <state>
+      And Alice's order to buy ACME <order>
+
+      Examples:
+        | cost          | where                  | close     | outcome   | state    | order                                                                   |
+        | 9,997.50 USD  | one cent a share under | 39.99 USD | is sent   | executed | was filled                                                              |
+        | 10,000.00 USD | exactly at             | 40.00 USD | is sent   | executed | was filled                                                              |
+        | 10,002.50 USD | one cent a share over  | 40.01 USD | is denied | failed   | was denied by the platform because it costs more than the cash there is |
+
+    @critical @needs.controls
+    Scenario: A buy of a symbol excluded since the proposal is denied, and the rest is sent
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT with:
+        | preference              | value |
+        | maximum position weight | 50 %  |
+        | cash buffer             | 5 %   |
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 40.00 USD |
+        | BOLT   | 30.00 USD |
+      And Alice has proposed a rebalance
+      When Alice excludes BOLT from her universe
+      And Alice executes the rebalance
+      Then the rebalance is partly executed
+      And Alice's order to buy BOLT was denied by the platform because the symbol is not in the client's universe
+      And Alice's order to buy ACME was filled
+      And the brokerage has received one order from Alice
 
     @critical @needs.controls
     Scenario: A price that moved since the proposal denies a buy that would weigh more than the maximum position weight

@@ -462,3 +462,24 @@ def step_executed_how(context, how):
     trading = _trading(context)
     shown = "in the background" if trading.in_background[trading.outcomes.about] else "at once"
     assert_that(shown, equal_to(how))
+
+
+@when("{name:Name} excludes {symbol:Symbol} from her universe")
+def step_exclude(context, name, symbol):
+    _trading(context).exclude(name, symbol)
+
+
+@when("{count:d} proposals for {name:Name} arrive at the same moment")
+def step_propose_simultaneously(context, count, name):
+    _trading(context).propose_simultaneously(name, count)
+
+
+@then(
+    "executing each of them executes exactly one, and the others are refused because "
+    "{reason:Phrase}"
+)
+def step_one_of_the_proposals_executes(context, reason):
+    trading = _trading(context)
+    executed, reasons = trading.execute_each_proposed_together(trading.outcomes.about)
+    refused = len(trading.proposed_together) - 1
+    assert_that((executed, reasons), equal_to((1, [glossary.check_reason(reason)] * refused)))

@@ -81,6 +81,8 @@ class Trading:
     dry_runs: dict[str, dict[str, Any]] = field(default_factory=dict)
     earlier: dict[str, dict[str, Any]] = field(default_factory=dict)
     answered_again: dict[str, Any] | None = None
+    preferences: dict[str, dict[str, str]] = field(default_factory=dict)
+    proposed_together: list[dict[str, Any]] = field(default_factory=list)
     # Whether the last execution of each client ran in the background (an operation).
     in_background: dict[str, bool] = field(default_factory=dict)
 
@@ -105,9 +107,51 @@ class Trading:
                 _TICKERS_WITH_BARS.update(self.ticker(s) for s in missing)
             self.brokerage_link.link(name)
             given = {"universe": symbols, **(preferences or {})}
+            self.preferences[name] = given
             self.client_setup.set_preferences(name, given, expect="accepted", symbol_of=self.ticker)
             self.client_setup.choose_strategy(name, "equal_weight", expect="accepted")
             self.funding.deposit(name, cash, expect="accepted")
+
+    def exclude(self, name: str, symbol: str) -> None:
+        """``name`` keeps her preferences but excludes ``symbol`` from her universe."""
+        given = {**self.preferences[name], "excluded": symbol}
+        with allure.step(f"{name} excludes {symbol} from her universe"):
+            self.client_setup.set_preferences(name, given, expect="accepted", symbol_of=self.ticker)
+        self.preferences[name] = given
+
+    def propose_simultaneously(self, name: str, count: int) -> list[Any]:
+        """``count`` proposals for ``name`` at once: each batch, or the refusal it met."""
+        client_id, token = self._as(name)
+        with (
+            allure.step(f"{count} proposals for {name} arrive at once"),
+            ThreadPoolExecutor(count) as pool,
+        ):
+            answers = list(
+                pool.map(
+                    lambda _: answer_or_refusal(
+                        lambda: self.driver.propose(client_id, token=token)
+                    ),
+                    range(count),
+                )
+            )
+        self.proposed_together = [a for a in answers if isinstance(a, dict)]
+        return answers
+
+    def execute_each_proposed_together(self, name: str) -> tuple[int, list[str]]:
+        """Execute each batch the simultaneous proposals made: how many were executed, and
+        why the others were refused (in the specification's words)."""
+        client_id, token = self._as(name)
+        executed, reasons = 0, []
+        for batch in self.proposed_together:
+            with allure.step(f"{name} executes rebalance {batch['id']}"):
+                answer = answer_or_refusal(
+                    lambda b=batch: self.driver.execute(client_id, b["id"], token=token)
+                )
+            if isinstance(answer, dict):
+                executed += answer["status"] == "executed"
+            else:
+                reasons.append(glossary.reasons_of(answer, name)[0])
+        return executed, reasons
 
     def set_closes(self, name: str, closes: dict[str, str]) -> None:
         """Today's closes at ``name``'s brokerage account: ``{"ACME": "40.00 USD"}``."""
