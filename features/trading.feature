@@ -589,6 +589,7 @@ Feature: The trading cycle
       When Alice executes the rebalance
       Then the rebalance is partly executed
       And Alice's order to buy BOLT was rejected by the brokerage because trading in it is halted
+      And the rebalance gives as its reason that BOLT was rejected because trading in it is halted
       And Alice's portfolio holds:
         | symbol | shares | average cost |
         | ACME   | 118    | 40.00 USD    |
@@ -672,6 +673,46 @@ Feature: The trading cycle
       And Alice's order to buy BOLT was denied by the platform because the symbol is not in the client's universe
       And Alice's order to buy ACME was filled
       And the brokerage has received one order from Alice
+
+    @critical @needs.controls
+    Scenario Outline: A buy that would weigh <weight> of the portfolio, <where> the maximum position weight, <outcome>
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT with:
+        | preference              | value |
+        | maximum position weight | 50 %  |
+        | cash buffer             | 0 %   |
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 40.00 USD |
+        | BOLT   | 40.00 USD |
+      And Alice has proposed a rebalance
+      When today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | <close>   |
+        | BOLT   | 40.00 USD |
+      And Alice executes the rebalance
+      Then Alice's order to buy ACME <order>
+
+      Examples:
+        | weight  | where                 | close     | outcome   | order                                                                                             |
+        | 50 %    | exactly at            | 40.00 USD | is sent   | was filled                                                                                        |
+        | 50.01 % | one cent a share over | 40.01 USD | is denied | was denied by the platform because the position would weigh more than the maximum position weight |
+
+    @critical
+    Scenario Outline: A first rebalance of <cash> buys <what>, against the smallest order of 1.00 USD
+      Given Alice is an active client with <cash> trading ACME with:
+        | preference              | value |
+        | maximum position weight | 100 % |
+        | cash buffer             | 0 %   |
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close   |
+        | ACME   | <close> |
+      When Alice proposes a rebalance
+      Then <orders>
+
+      Examples:
+        | cash     | close    | what                                 | orders                               |
+        | 0.99 USD | 0.99 USD | nothing: one share is worth 0.99 USD | the rebalance proposes no order      |
+        | 1.00 USD | 1.00 USD | one share, worth exactly the minimum | the rebalance proposes to buy 1 ACME |
 
     @critical @needs.controls
     Scenario: A price that moved since the proposal denies a buy that would weigh more than the maximum position weight
@@ -835,6 +876,13 @@ Feature: The trading cycle
       When an operator approves Alice's rebalance
       And Alice executes the rebalance
       Then the rebalance is executed
+      And the rebalance's history is, oldest first:
+        | from                 | to                   | by         |
+        |                      | proposed             | the client |
+        | proposed             | waiting for approval | the client |
+        | waiting for approval | approved             | operator   |
+        | approved             | being executed       | the client |
+        | being executed       | executed             | the client |
 
     @critical
     Scenario: A rejected rebalance is never executed

@@ -483,3 +483,33 @@ def step_one_of_the_proposals_executes(context, reason):
     executed, reasons = trading.execute_each_proposed_together(trading.outcomes.about)
     refused = len(trading.proposed_together) - 1
     assert_that((executed, reasons), equal_to((1, [glossary.check_reason(reason)] * refused)))
+
+
+@then("the rebalance's history is, oldest first:")
+def step_history_table(context):
+    trading = _trading(context)
+    expected = [dict(r.as_dict()) for r in context.table]
+    assert_that(trading.history_rows(trading.outcomes.about), equal_to(expected))
+
+
+@then("the rebalance gives as its reason that {symbol:Symbol} was rejected because {reason:Phrase}")
+def step_batch_reason(context, symbol, reason):
+    trading = _trading(context)
+    batch = trading.batch(trading.outcomes.about)
+    assert_that(batch["reason"], equal_to(f"{trading.ticker(symbol)}: {reason}"))
+
+
+@then("the rebalance proposes no order")
+def step_no_order(context):
+    trading = _trading(context)
+    assert_that(trading.batches[trading.outcomes.about]["orders"], empty())
+
+
+@then("the rebalance proposes to {side:Side} {shares:d} {symbol:Symbol}")
+def step_proposes_one(context, side, shares, symbol):
+    trading = _trading(context)
+    rows = trading.order_rows(trading.outcomes.about)
+    assert_that(
+        [(r["side"], r["shares"], r["symbol"]) for r in rows],
+        equal_to([(side, str(shares), symbol)]),
+    )

@@ -51,6 +51,7 @@ RISK_EVENTS = {
 }
 # A rebalance's state as the specification words it.
 BATCH_STATES = {
+    "proposed": "proposed",
     "pending_approval": "waiting for approval",
     "approved": "approved",
     "executing": "being executed",

@@ -322,10 +322,10 @@ def execute_rebalance(
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
     as_operation: bool = Query(False, description="Run in the background whatever the size."),
 ) -> dict[str, Any] | JSONResponse:
-    kind, answer = execution.execute(
+    in_background, answer = execution.execute(
         client_id, batch_id, by=caller.name, key=idempotency_key, in_background=as_operation
     )
-    if kind == "operation":
+    if in_background:
         return JSONResponse(
             status_code=202,
             content=answer,

@@ -109,16 +109,16 @@ class ExecutionService:
         by: str,
         key: str | None,
         in_background: bool = False,
-    ) -> tuple[str, dict[str, Any]]:
-        """Execute the batch: ``("batch", view)`` when done in the request, or
-        ``("operation", operation)`` when it runs in the background (asked for, or more
-        orders than run in a request)."""
+    ) -> tuple[bool, dict[str, Any]]:
+        """Execute the batch: ``(False, batch)`` when done in the request, or
+        ``(True, operation)`` when it runs in the background (asked for, or more orders
+        than run in a request)."""
         with self.sessions() as session:
             batch = self.rebalances.batch_row(session, client_id, batch_id)
             if key is not None and batch.execution_key == key:  # the execution already made
                 if batch.execution_operation_id is not None:
-                    return "operation", self.operations.get(batch.execution_operation_id)
-                return "batch", self.rebalances.view(session, batch)
+                    return True, self.operations.get(batch.execution_operation_id)
+                return False, self.rebalances.view(session, batch)
             if batch.status != batches.APPROVED:
                 raise BatchInWrongState(
                     f"The batch is {batch.status.replace('_', ' ')}: it cannot be executed.",
@@ -160,8 +160,8 @@ class ExecutionService:
             session.commit()
         desk.halted = self.risk.halted(client_id, market)
         if operation is None:
-            return "batch", self._run(client_id, batch_id, orders, desk, closing=closing, by=by)
-        return "operation", self.operations.start(
+            return False, self._run(client_id, batch_id, orders, desk, closing=closing, by=by)
+        return True, self.operations.start(
             operation,
             lambda progress: self._run(
                 client_id, batch_id, orders, desk, closing=closing, by=by, progress=progress

@@ -44,8 +44,8 @@ class Market:
     positions: dict[str, int]
     prices: dict[str, Decimal]
     commission: Commission
-    equity: Decimal = Decimal(0)
-    last_equity: Decimal = Decimal(0)  # at the previous session's close
+    equity: Decimal
+    last_equity: Decimal  # at the previous session's close
 
 
 def rules_of(settings: Settings, cash_buffer: Decimal, commission: Commission) -> RebalanceRules:

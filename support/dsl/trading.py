@@ -244,6 +244,18 @@ class Trading:
             "price": money_words(trade["price"]),
         }
 
+    def history_rows(self, name: str) -> list[dict[str, str]]:
+        """The audit trail of ``name``'s last batch: each move, by whom, in words."""
+        words = glossary.BATCH_STATES
+        return [
+            {
+                "from": words.get(t["from"], t["from"] or "") if t["from"] else "",
+                "to": words.get(t["to"], t["to"]),
+                "by": "operator" if t["by"] == "operator" else "the client",
+            }
+            for t in self.batch(name)["transitions"]
+        ]
+
     def order_rows(self, name: str) -> list[dict[str, str]]:
         return [self._trade_row(order) for order in self.batches[name]["orders"]]
 
