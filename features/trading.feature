@@ -260,6 +260,10 @@ Feature: The trading cycle
         | BOLT   | 177    |
       When Alice executes the rebalance
       Then Alice's portfolio shows 120.00 USD of realised gains
+      And Alice's portfolio holds:
+        | symbol | shares | average cost |
+        | ACME   | 106    | 40.00 USD    |
+        | BOLT   | 177    | 30.00 USD    |
       And Alice's portfolio holds 570.00 USD in cash
       And the platform's book of Alice agrees with the brokerage
 
