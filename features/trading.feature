@@ -867,6 +867,29 @@ Feature: The trading cycle
       And the brokerage has no open order of Alice
       And the platform's book of Alice agrees with the brokerage
 
+    @critical @needs.controls
+    Scenario: Closing out sells even a position worth less than the smallest order
+      Given Alice is an active client with 40.00 USD trading ACME with:
+        | preference              | value |
+        | maximum position weight | 100 % |
+        | cash buffer             | 0 %   |
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 40.00 USD |
+      And Alice has proposed a rebalance
+      And Alice has executed the rebalance
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close    |
+        | ACME   | 0.99 USD |
+      When an operator closes out Alice's portfolio
+      Then the proposed orders are:
+        | side | symbol | shares | price    |
+        | sell | ACME   | 1      | 0.99 USD |
+      When Alice executes the rebalance
+      Then the rebalance is executed
+      And Alice's portfolio holds no position
+      And Alice's portfolio holds 0.99 USD in cash
+
   Rule: A rebalance that needs approval waits for an operator, who approves or rejects it with a reason
 
     @critical
