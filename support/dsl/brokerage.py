@@ -28,6 +28,8 @@ class Brokerage:
     reachable: bool = True
     logins: dict[str, tuple[str, str]] = field(default_factory=dict)
     account_ids: dict[str, str] = field(default_factory=dict)
+    # What the scenario has set of each account's terms (commission, fill ratio).
+    terms: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def _controls(self) -> BrokerageDriver:
         assert self.reachable, "this target has no brokerage to control"
@@ -124,8 +126,8 @@ class Brokerage:
             f"The brokerage charges {name} {per_share} a share, at least {minimum}, "
             f"plus {per_order} an order"
         ):
-            self._controls().set_terms(
-                self.account_ids[name],
+            self._set_terms(
+                name,
                 commission_per_share=per_share,
                 commission_minimum=minimum,
                 commission_per_order=per_order,
@@ -137,7 +139,13 @@ class Brokerage:
     def fill_only(self, name: str, ratio: str) -> None:
         """Each of ``name``'s orders fills only ``ratio`` ("0.5") of what is left, at a close."""
         with allure.step(f"The brokerage fills only {ratio} of each of {name}'s orders"):
-            self._controls().set_terms(self.account_ids[name], fill_ratio=ratio)
+            self._set_terms(name, fill_ratio=ratio)
+
+    def _set_terms(self, name: str, **terms: str) -> None:
+        """The account's terms, keeping what earlier steps set (the control replaces them
+        all)."""
+        self.terms.setdefault(name, {}).update(terms)
+        self._controls().set_terms(self.account_ids[name], **self.terms[name])
 
     def reject_orders_of(self, name: str, ticker: str, reason: str) -> None:
         with allure.step(f"The brokerage rejects {name}'s orders of {ticker}: {reason}"):
