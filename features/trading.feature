@@ -719,6 +719,28 @@ Feature: The trading cycle
         | 1.00 USD | 1.00 USD | one share, worth exactly the minimum | the rebalance proposes to buy 1 ACME |
 
     @critical @needs.controls
+    Scenario Outline: A sell of one share worth <close> <outcome>, against the smallest order of 1.00 USD
+      Given Alice is an active client with 2.00 USD trading ACME with:
+        | preference              | value |
+        | maximum position weight | 50 %  |
+        | cash buffer             | 0 %   |
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close    |
+        | ACME   | 0.50 USD |
+      And Alice has proposed a rebalance
+      And Alice has executed the rebalance
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close   |
+        | ACME   | <close> |
+      When Alice proposes a rebalance
+      Then <orders>
+
+      Examples:
+        | close    | outcome         | orders                                |
+        | 0.99 USD | is not proposed | the rebalance proposes no order       |
+        | 1.00 USD | is proposed     | the rebalance proposes to sell 1 ACME |
+
+    @critical @needs.controls
     Scenario: A price that moved since the proposal denies a buy that would weigh more than the maximum position weight
       Given Alice is an active client with 10,000.00 USD trading ACME with:
         | preference              | value |
