@@ -455,11 +455,35 @@ Feature: The trading cycle
         | position | ACME   | 0        | 118       |
         | cash     |        | 10000.00 | 5280.00   |
       When an operator repairs Alice's book from the brokerage
-      Then the platform's book of Alice agrees with the brokerage
+      Then the repair recorded the fills of one order
+      And the platform's book of Alice agrees with the brokerage
       And the brokerage has received one order from Alice
       When Alice executes the rebalance
       Then the rebalance is executed
       And the brokerage has received 2 orders from Alice
+      And the platform's book of Alice agrees with the brokerage
+
+    @critical @needs.controls
+    Scenario: Executing again after a lost answer finds the order by its reference instead of placing it, and places the rest
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT with:
+        | preference              | value |
+        | maximum position weight | 50 %  |
+        | cash buffer             | 5 %   |
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 40.00 USD |
+        | BOLT   | 30.00 USD |
+      And Alice has proposed a rebalance
+      And the brokerage will place Alice's next order and lose its answer
+      When Alice executes the rebalance
+      Then the execution is refused because the brokerage is unavailable
+      When Alice executes the rebalance
+      Then the rebalance is executed
+      And the brokerage has received 2 orders from Alice
+      And Alice's portfolio holds:
+        | symbol | shares | average cost |
+        | ACME   | 118    | 40.00 USD    |
+        | BOLT   | 158    | 30.00 USD    |
       And the platform's book of Alice agrees with the brokerage
 
   Rule: After failures in a row the platform stops calling the brokerage for a cool-down, then one trial call decides
@@ -577,6 +601,8 @@ Feature: The trading cycle
         | BOLT   | 79     | 30.00 USD    |
       And Alice's portfolio holds 5,270.00 USD in cash
       And the platform's book of Alice agrees with the brokerage
+      When an operator repairs Alice's book from the brokerage
+      Then the repair recorded no fill
 
     @critical @needs.controls
     Scenario: An order the brokerage rejects is recorded with its reason, and the rest is executed

@@ -78,6 +78,16 @@ def step_repair(context, name):
     _trading(context).repair(name)
 
 
+@then("the repair recorded the fills of one order")
+def step_repaired_one(context):
+    assert_that(_trading(context).repaired["repaired_orders"], equal_to(1))
+
+
+@then("the repair recorded no fill")
+def step_repaired_none(context):
+    assert_that(_trading(context).repaired["repaired_orders"], equal_to(0))
+
+
 @then("the platform's book of {name:Name} differs from the brokerage's in:")
 def step_book_differs(context, name):
     expected = [dict(r.as_dict()) for r in context.table]
@@ -311,7 +321,8 @@ def step_book_agrees(context, name):
 @then("{name:Name}'s order to {side:Side} {symbol:Symbol} was filled")
 def step_order_filled(context, name, side, symbol):
     order = _trading(context).order_of(name, side, symbol)
-    assert_that((order["status"], order["denied_limit"]), equal_to(("filled", None)))
+    shown = (order["status"], order["denied_limit"], order["filled_price"] is not None)
+    assert_that(shown, equal_to(("filled", None, True)))
 
 
 @given("an operator has set {name:Name}'s daily loss limit to {limit:Money}")

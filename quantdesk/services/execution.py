@@ -45,8 +45,12 @@ from quantdesk.store.models import BatchOrderRow, PortfolioFillRow, RebalanceBat
 log = logging.getLogger("quantdesk.trading")
 PRICE_STEP = Decimal("0.0001")
 EXECUTION_KIND = "rebalance_execution"
+# Orders the brokerage has finished with, as the platform recorded them.
+SETTLED = ("filled", "canceled", "rejected", "expired", "denied")
 # Orders whose fills may still be unknown to the platform.
-UNSETTLED = ("proposed", "new", "accepted", "partially_filled")
+UNSETTLED = ("proposed", "unknown", "new", "accepted", "partially_filled")
+# An order whose placing got no answer: the brokerage may or may not have it.
+UNKNOWN = "unknown"
 
 
 @dataclass
@@ -181,27 +185,28 @@ class ExecutionService:
     ) -> dict[str, Any]:
         if closing:  # nothing may fill after the account is closed out
             self.links.with_access_token(client_id, self._cancel_open_orders)
-        sent = 0
+        placed_any = False
         for done, order in enumerate(orders):
             if progress is not None:
-                try:
-                    progress(done / len(orders), f"order {done + 1} of {len(orders)}")
-                except OperationCancelled:
-                    left = len(orders) - done
-                    reason = f"the execution was cancelled; {left} of {len(orders)} orders not sent"
-                    self._finish(client_id, batch_id, by=by, note=reason)
-                    raise
-            denial = desk.check(order)
-            if denial is not None:  # the platform's own limit: never sent to the brokerage
-                self._deny(order.id, denial)
+                self._report(progress, done, len(orders), client_id, batch_id, by=by)
+            if order.status in SETTLED:  # recorded already (by a repair): never sent again
                 continue
             try:
-                answer = self.links.with_access_token(
-                    client_id, lambda token, o=order: self._place(token, o)
-                )
+                answer = self._already_placed(client_id, order)
+                # A fill found standing was in the account read before the first order.
+                counted = answer is not None
+                if answer is None:
+                    denial = desk.check(order)
+                    if denial is not None:  # the platform's own limit: never sent
+                        self._deny(order.id, denial)
+                        continue
+                    answer = self.links.with_access_token(
+                        client_id, lambda token, o=order: self._place(token, o)
+                    )
             except BrokerageUnavailable:
-                return self._interrupted(client_id, batch_id, sent=sent, by=by)
-            sent += 1
+                self._set_status(order.id, UNKNOWN)  # it may stand at the brokerage
+                return self._interrupted(client_id, batch_id, placed_any=placed_any, by=by)
+            placed_any = True
             try:
                 self._record(order.id, answer)
             except (InjectedFault, SQLAlchemyError):
@@ -209,7 +214,8 @@ class ExecutionService:
                 # it was kept: stop, and let a repair record it from the brokerage.
                 log.exception("recording the fill of order %s failed", order.client_order_id)
                 return self._recording_failed(client_id, batch_id, order, by=by)
-            desk.settle(order, answer)
+            if not counted:
+                desk.settle(order, answer)
         return self._finish(client_id, batch_id, by=by)
 
     def _cancel_open_orders(self, token: str) -> None:
@@ -239,6 +245,34 @@ class ExecutionService:
             commission=market.commission,
         )
         return desk, market
+
+    def _report(
+        self, progress: Progress, done: int, total: int, client_id: str, batch_id: str, *, by: str
+    ) -> None:
+        """Progress before the next order; a cancel ends the batch as far as it went."""
+        try:
+            progress(done / total, f"order {done + 1} of {total}")
+        except OperationCancelled:
+            reason = f"the execution was cancelled; {total - done} of {total} orders not sent"
+            self._finish(client_id, batch_id, by=by, note=reason)
+            raise
+
+    def _already_placed(self, client_id: str, order: BatchOrderRow) -> dict[str, Any] | None:
+        """The brokerage's order for one whose answer never came (None: it has none, so
+        it is checked and placed as any other)."""
+        if order.status != UNKNOWN:
+            return None
+        return self.links.with_access_token(
+            client_id,
+            lambda token: self.broker.order_by_client_order_id(token, order.client_order_id),
+        )
+
+    def _set_status(self, order_id: str, status: str) -> None:
+        with self.sessions() as session:
+            order = session.get(BatchOrderRow, order_id)
+            assert order is not None
+            order.status, order.updated_at = status, self.clock.now()
+            session.commit()
 
     def _deny(self, order_id: str, denial: Denial) -> None:
         with self.sessions() as session:
@@ -338,11 +372,13 @@ class ExecutionService:
         )
         return self._finish(client_id, batch_id, by=by, note=reason)
 
-    def _interrupted(self, client_id: str, batch_id: str, *, sent: int, by: str) -> dict[str, Any]:
+    def _interrupted(
+        self, client_id: str, batch_id: str, *, placed_any: bool, by: str
+    ) -> dict[str, Any]:
         """The brokerage went away: nothing placed puts the batch back, else it fails."""
         with self.sessions() as session:
             batch = self.rebalances.batch_row(session, client_id, batch_id)
-            if sent == 0:
+            if not placed_any:
                 transition(
                     session,
                     batch,

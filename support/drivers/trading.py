@@ -71,11 +71,13 @@ class TradingDriver(PlatformApi):
             headers=headers,
             params={"as_operation": "true"} if background else None,
         )
-        assert response.status_code in ((202,) if background else (200, 202)), (
+        answer = response.json()
+        shown = (response.status_code, "done" in answer and "progress" in answer)
+        assert shown in (((202, True),) if background else ((200, False), (202, True))), (
             f"an execution answers 200 with the batch or 202 with its operation, not "
-            f"{response.status_code}"
+            f"{response.status_code} with {'an operation' if shown[1] else 'a batch'}"
         )
-        return response.json()
+        return answer
 
     def limits(self) -> dict[str, Any]:
         return self.http.json("GET", "/v1/trading/limits", headers=self._operator())

@@ -83,6 +83,7 @@ class Trading:
     answered_again: dict[str, Any] | None = None
     preferences: dict[str, dict[str, str]] = field(default_factory=dict)
     proposed_together: list[dict[str, Any]] = field(default_factory=list)
+    repaired: dict[str, Any] = field(default_factory=dict)
     # Whether the last execution of each client ran in the background (an operation).
     in_background: dict[str, bool] = field(default_factory=dict)
 
@@ -466,7 +467,8 @@ class Trading:
 
     def repair(self, name: str) -> dict[str, Any]:
         with allure.step(f"An operator repairs {name}'s book from the brokerage"):
-            return self.driver.repair(self.onboarding.client_id(name))
+            self.repaired = self.driver.repair(self.onboarding.client_id(name))
+        return self.repaired
 
     def orders_at_brokerage(self, name: str) -> list[dict[str, Any]]:
         return list(self.brokerage.orders_received(name))
