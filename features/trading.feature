@@ -605,6 +605,24 @@ Feature: The trading cycle
       Then the repair recorded no fill
 
     @critical @needs.controls
+    Scenario: A rebalance leaves the brokerage's open orders of an earlier one alone
+      Given Alice is an active client with 10,000.00 USD trading ACME and BOLT with:
+        | preference              | value |
+        | maximum position weight | 50 %  |
+        | cash buffer             | 5 %   |
+      And today Alice's brokerage account trades at these closes:
+        | symbol | close     |
+        | ACME   | 40.00 USD |
+        | BOLT   | 30.00 USD |
+      And the brokerage fills only 50 % of each of Alice's orders
+      And Alice has proposed a rebalance
+      And Alice has executed the rebalance
+      When Alice proposes a rebalance
+      And Alice executes the rebalance
+      Then the brokerage has 4 open orders of Alice
+      And the platform's book of Alice agrees with the brokerage
+
+    @critical @needs.controls
     Scenario: An order the brokerage rejects is recorded with its reason, and the rest is executed
       Given Alice is an active client with 10,000.00 USD trading ACME and BOLT with:
         | preference              | value |

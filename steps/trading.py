@@ -524,3 +524,8 @@ def step_proposes_one(context, side, shares, symbol):
         [(r["side"], r["shares"], r["symbol"]) for r in rows],
         equal_to([(side, str(shares), symbol)]),
     )
+
+
+@then("the brokerage has {count:d} open orders of {name:Name}")
+def step_open_orders(context, count, name):
+    assert_that(context.world.brokerage.open_orders_of(name), has_length(count))
