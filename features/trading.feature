@@ -208,6 +208,7 @@ Feature: The trading cycle
         | BOLT   | 158    | 30.00 USD    |
       And Alice's portfolio holds 540.00 USD in cash
       And the brokerage has received 2 orders from Alice
+      And each of Alice's orders shows the brokerage's own reference for it
       And the platform's book of Alice agrees with the brokerage
 
     @critical @needs.controls

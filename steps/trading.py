@@ -529,3 +529,8 @@ def step_proposes_one(context, side, shares, symbol):
 @then("the brokerage has {count:d} open orders of {name:Name}")
 def step_open_orders(context, count, name):
     assert_that(context.world.brokerage.open_orders_of(name), has_length(count))
+
+
+@then("each of {name:Name}'s orders shows the brokerage's own reference for it")
+def step_references(context, name):
+    assert_that(_trading(context).references_agree(name), equal_to(True))

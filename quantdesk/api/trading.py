@@ -66,7 +66,13 @@ class OrderOut(BaseModel):
     notional: str
     commission: str = Field(description="Estimated when proposed")
     client_order_id: str = Field(description="What the brokerage knows the order by")
-    status: str = Field(description="proposed, then the brokerage's: filled, rejected, ...")
+    broker_order_id: str | None = Field(
+        description="The brokerage's own id of the order, once it answered"
+    )
+    status: str = Field(
+        description="proposed; unknown when placing it got no answer; then the brokerage's: "
+        "filled, rejected, ...; or denied by the platform's limits"
+    )
     denied_limit: str | None
     message: str | None
     filled_quantity: int

@@ -27,6 +27,7 @@ def order_view(order: BatchOrderRow) -> dict[str, Any]:
         "notional": money(order.quantity * Decimal(order.price)),
         "commission": order.commission,
         "client_order_id": order.client_order_id,
+        "broker_order_id": order.broker_order_id,
         "status": order.status,
         "denied_limit": order.denied_limit,
         "message": order.message,

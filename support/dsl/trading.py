@@ -470,6 +470,13 @@ class Trading:
             self.repaired = self.driver.repair(self.onboarding.client_id(name))
         return self.repaired
 
+    def references_agree(self, name: str) -> bool:
+        """Whether each order of ``name``'s last batch shows the id the brokerage gave the
+        order it holds under the batch's reference for it."""
+        theirs = {o["client_order_id"]: o["id"] for o in self.orders_at_brokerage(name)}
+        ours = {o["client_order_id"]: o["broker_order_id"] for o in self.batch(name)["orders"]}
+        return bool(ours) and ours == theirs
+
     def orders_at_brokerage(self, name: str) -> list[dict[str, Any]]:
         return list(self.brokerage.orders_received(name))
 
