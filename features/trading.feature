@@ -429,6 +429,7 @@ Feature: The trading cycle
       And an operator cancels the execution while its first order is at the brokerage
       Then the execution ends as cancelled
       And the rebalance is partly executed
+      And the rebalance's reason is that the execution was cancelled; 1 of 2 orders not sent
       And the brokerage has received one order from Alice
       And Alice's portfolio holds:
         | symbol | shares | average cost |
@@ -543,6 +544,7 @@ Feature: The trading cycle
       And the brokerage's trading desk goes down for Alice after her first order
       When Alice executes the rebalance
       Then the rebalance is partly executed
+      And the rebalance's reason is that the brokerage became unavailable; 1 orders not confirmed
       And the brokerage has received one order from Alice
       When the brokerage's trading desk is back for Alice
       Then the platform's book of Alice agrees with the brokerage

@@ -534,3 +534,9 @@ def step_open_orders(context, count, name):
 @then("each of {name:Name}'s orders shows the brokerage's own reference for it")
 def step_references(context, name):
     assert_that(_trading(context).references_agree(name), equal_to(True))
+
+
+@then("the rebalance's reason is that {reason:Phrase}")
+def step_batch_reason_words(context, reason):
+    trading = _trading(context)
+    assert_that(trading.batch(trading.outcomes.about)["reason"], equal_to(reason))

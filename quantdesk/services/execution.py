@@ -205,7 +205,9 @@ class ExecutionService:
                     )
             except BrokerageUnavailable:
                 self._set_status(order.id, UNKNOWN)  # it may stand at the brokerage
-                return self._interrupted(client_id, batch_id, placed_any=placed_any, by=by)
+                return self._interrupted(
+                    client_id, batch_id, placed_any=placed_any, by=by, left=len(orders) - done
+                )
             placed_any = True
             try:
                 self._record(order.id, answer)
@@ -373,7 +375,7 @@ class ExecutionService:
         return self._finish(client_id, batch_id, by=by, note=reason)
 
     def _interrupted(
-        self, client_id: str, batch_id: str, *, placed_any: bool, by: str
+        self, client_id: str, batch_id: str, *, placed_any: bool, by: str, left: int
     ) -> dict[str, Any]:
         """The brokerage went away: nothing placed puts the batch back, else it fails."""
         with self.sessions() as session:
@@ -395,7 +397,8 @@ class ExecutionService:
                     "executed again (an order it placed is never placed twice).",
                     details={"during": "executing a rebalance"},
                 )
-        return self._finish(client_id, batch_id, by=by)
+        note = f"the brokerage became unavailable; {left} orders not confirmed"
+        return self._finish(client_id, batch_id, by=by, note=note)
 
     def repair(self, client_id: str) -> int:
         """Record what the brokerage did with orders whose answer the platform never got
