@@ -402,6 +402,10 @@ def repair_portfolio(
     return {**portfolio.reconciliation_of(client_id), "repaired_orders": repaired}
 
 
+# Why an operator acts: required, not blank.
+Reason = Annotated[str, Field(min_length=1, max_length=500, pattern=r"\S", description="Why")]
+
+
 class RiskEventOut(BaseModel):
     kind: str = Field(description="limit_set, halted (the alert) or resumed")
     session: str | None = Field(description="The brokerage session it happened in")
@@ -430,12 +434,12 @@ class RiskLimitIn(BaseModel):
         description="The most the account may lose in a session before trading halts "
         "(a loss exactly at it does not halt); null removes the limit",
     )
-    reason: str = Field(min_length=1, max_length=500, pattern=r"\S")
+    reason: Reason
 
 
 class ResumeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reason: str = Field(min_length=1, max_length=500, pattern=r"\S", description="Why")
+    reason: Reason
 
 
 RISK = "/v1/clients/{client_id}/risk"

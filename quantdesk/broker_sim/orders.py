@@ -319,10 +319,7 @@ def portfolio_history(caller: CallerDep, session: SessionDep, request: Request) 
     caller.require("account:read")
     account = caller.account
     on = desk.desk_account(session, account.id).session
-    close = request.app.state.desk.close_of(account.id)
-    now = account.cash_cents + sum(
-        p.qty * (close(p.symbol, on) or 0) for p in _positions(session, account.id)
-    )
+    now = desk.equity_cents(session, account.id, request.app.state.desk.close_of(account.id), on)
     points = [
         (c.session, c.equity_cents, c.deposits_cents) for c in desk.closes_of(session, account.id)
     ]

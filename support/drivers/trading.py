@@ -17,6 +17,11 @@ def _batch(client_id: str, batch_id: str) -> str:
     return f"{_client(client_id)}/rebalances/{quote(batch_id, safe='')}"
 
 
+def is_operation(answer: dict[str, Any]) -> bool:
+    """Whether an execution answered with the operation running it, not the batch."""
+    return "done" in answer and "progress" in answer
+
+
 class TradingDriver(PlatformApi):
     def recommendation(self, client_id: str, *, token: str | None = None) -> dict[str, Any]:
         return self.http.json(
@@ -72,7 +77,7 @@ class TradingDriver(PlatformApi):
             params={"as_operation": "true"} if background else None,
         )
         answer = response.json()
-        shown = (response.status_code, "done" in answer and "progress" in answer)
+        shown = (response.status_code, is_operation(answer))
         assert shown in (((202, True),) if background else ((200, False), (202, True))), (
             f"an execution answers 200 with the batch or 202 with its operation, not "
             f"{response.status_code} with {'an operation' if shown[1] else 'a batch'}"

@@ -18,7 +18,7 @@ import allure
 from support import glossary
 from support.drivers.platform_health import PlatformHealthDriver
 from support.dsl.brokerage import Brokerage
-from support.dsl.platform_clock import PlatformClock
+from support.dsl.platform_clock import PlatformClock, instant
 from support.dsl.trading import Trading
 
 # How many failed executions in a row a scenario asks for, against the circuit's limit.
@@ -26,10 +26,6 @@ TRIES = {
     "as often as it takes to open the circuit": 0,
     "one time fewer than it takes to open the circuit": -1,
 }
-
-
-def _instant(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 @dataclass
@@ -61,12 +57,12 @@ class BrokerageCircuit:
     def cool_down_ends(self) -> datetime:
         circuit = self.view()
         assert circuit["opened_at"], f"the circuit is not open: {circuit}"
-        return _instant(circuit["opened_at"]) + timedelta(seconds=circuit["cooldown_seconds"])
+        return instant(circuit["opened_at"]) + timedelta(seconds=circuit["cooldown_seconds"])
 
     def retry_at(self, refusal: Any) -> datetime | None:
         """When a refusal of the open circuit says to try again."""
         text = refusal.details.get("retry_at")
-        return _instant(text) if isinstance(text, str) else None
+        return instant(text) if isinstance(text, str) else None
 
     def reach_end_of_cool_down(self, *, seconds_before: int = 0) -> None:
         moment = self.cool_down_ends() - timedelta(seconds=seconds_before)

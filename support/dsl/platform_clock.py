@@ -21,7 +21,8 @@ def duration_of(words: str) -> timedelta:
     return timedelta(**{f"{match[2]}s": int(match[1])})
 
 
-def _instant(text: str) -> datetime:
+def instant(text: str) -> datetime:
+    """An instant as the contract writes it (ISO 8601, ``Z`` for UTC)."""
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
@@ -41,7 +42,7 @@ class PlatformClock:
 
     def stop(self) -> datetime:
         with allure.step("The platform's clock is stopped"):
-            now = _instant(self.driver.clock()["now"]).replace(microsecond=0)
+            now = instant(self.driver.clock()["now"]).replace(microsecond=0)
             self.driver.stop_clock(now.isoformat())
         self.cleanups.append(lambda: self.driver.stop_clock(None))
         self.stopped_at = now
@@ -53,7 +54,7 @@ class PlatformClock:
         assert kind in self.lifetimes, f"no lifetime of {kind!r}; known: {sorted(self.lifetimes)}"
         assert self.stopped_at is not None, "stop the platform's clock first"
         ends = self.lifetimes[kind](name)
-        return self.stopped_at + ends if isinstance(ends, timedelta) else _instant(ends)
+        return self.stopped_at + ends if isinstance(ends, timedelta) else instant(ends)
 
     def lifetime(self, what: str) -> timedelta:
         """How long ``what`` lasts from the stopped instant it began at."""

@@ -19,7 +19,7 @@ import allure
 
 from support import glossary
 from support.datasets import symbol_list
-from support.drivers.trading import TradingDriver
+from support.drivers.trading import TradingDriver, is_operation
 from support.dsl.aliases import Aliases
 from support.dsl.brokerage import Brokerage
 from support.dsl.brokerage_link import BrokerageLink
@@ -41,11 +41,6 @@ _TICKERS_WITH_BARS: set[str] = set()
 def money_words(amount: str) -> str:
     """``"2500.00"`` -> ``"2,500.00 USD"``, as the specification writes money."""
     return f"{Decimal(amount):,.2f} USD"
-
-
-def is_operation(answer: dict[str, Any]) -> bool:
-    """Whether an execution answered with the operation running it, not the batch."""
-    return "done" in answer and "progress" in answer
 
 
 def before_and_after(batch: dict[str, Any], alias: Callable[[str], str]) -> list[dict[str, str]]:
