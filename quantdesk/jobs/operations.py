@@ -163,9 +163,12 @@ class Operations:
         return self.start(row, work)
 
     def get(self, operation_id: str) -> dict[str, Any]:
+        # The live state first: a worker writes the final row before it drops the live
+        # state, so a row read after a missing live state is final, never stale.
+        live = self._live.get(operation_id)
         with self.sessions() as session:
             row = self._row(session, operation_id)
-        return operation_view(row, self._live.get(operation_id))
+        return operation_view(row, live)
 
     def cancel(self, operation_id: str) -> dict[str, Any]:
         """Ask a queued or running operation to stop; 409 once it has finished."""
