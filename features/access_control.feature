@@ -84,6 +84,16 @@ Feature: Who may open each door of the platform
         | close out | a client's portfolio                |
         | set       | a client's daily loss limit         |
         | resume    | a client's trading                  |
+        | start     | a model's training                  |
+        | read      | the training limits                 |
+        | read      | the registered models               |
+        | read      | a model                             |
+        | read      | a model version                     |
+        | read      | a model version's backtest          |
+        | read      | a model's alias                     |
+        | move      | a model's alias                     |
+        | roll back | a model's alias                     |
+        | ask       | a model's predictions               |
 
       @needs.controls
       Examples: The test controls
@@ -92,6 +102,8 @@ Feature: Who may open each door of the platform
         | stop   | the platform's clock       |
         | read   | a client's injected faults |
         | arm    | a client's injected faults |
+        | read   | a model's files            |
+        | damage | a model version's file     |
 
   Rule: Every door but the public ones refuses a caller who has not signed in
 
@@ -151,6 +163,16 @@ Feature: Who may open each door of the platform
         | close out | a client's portfolio                |
         | set       | a client's daily loss limit         |
         | resume    | a client's trading                  |
+        | start     | a model's training                  |
+        | read      | the training limits                 |
+        | read      | the registered models               |
+        | read      | a model                             |
+        | read      | a model version                     |
+        | read      | a model version's backtest          |
+        | read      | a model's alias                     |
+        | move      | a model's alias                     |
+        | roll back | a model's alias                     |
+        | ask       | a model's predictions               |
 
       @needs.controls
       Examples: The test controls
@@ -159,6 +181,8 @@ Feature: Who may open each door of the platform
         | stop   | the platform's clock       |
         | read   | a client's injected faults |
         | arm    | a client's injected faults |
+        | read   | a model's files            |
+        | damage | a model version's file     |
 
   Rule: The public doors open to anyone
 

@@ -18,6 +18,7 @@ from quantdesk.api import (
     funding,
     health,
     market_data,
+    models,
     operations,
     trading,
 )
@@ -53,6 +54,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(feature_sets.router)
     app.include_router(operations.router)
     app.include_router(trading.router)
+    app.include_router(models.router)
+    app.include_router(models.limits_router)
     if settings.controls_enabled:
         app.include_router(controls.router)
     return app

@@ -146,6 +146,48 @@ class TradingNotHalted(PlatformError):
     code = "trading_not_halted"
 
 
+class AliasNotSet(PlatformError):
+    """The model has no version behind that alias (or no such model)."""
+
+    status_code = 409
+    code = "alias_not_set"
+
+
+class PromotionRefused(PlatformError):
+    """The version does worse than the one the alias points to; ``details`` say by how much."""
+
+    status_code = 409
+    code = "promotion_refused"
+
+
+class NothingToRollBack(PlatformError):
+    """The alias has no earlier version to return to."""
+
+    status_code = 409
+    code = "nothing_to_roll_back"
+
+
+class ArtifactTampered(PlatformError):
+    """A model artifact whose bytes no longer match its registered checksum."""
+
+    status_code = 409
+    code = "artifact_tampered"
+
+
+class ArtifactUntrusted(PlatformError):
+    """A model artifact holding types outside the trusted list."""
+
+    status_code = 409
+    code = "artifact_untrusted"
+
+
+class ModelInputsMissing(PlatformError):
+    """The model cannot predict: a symbol has no complete feature row as of the date."""
+
+    status_code = 409
+    code = "model_inputs_missing"
+
+
 class EmailAlreadyRegistered(PlatformError):
     status_code = 409
     code = "email_already_registered"

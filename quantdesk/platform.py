@@ -21,11 +21,13 @@ from quantdesk.services.ingestion import IngestionService
 from quantdesk.services.ingestion_runs import IngestionRunService
 from quantdesk.services.market_data import MarketDataService
 from quantdesk.services.market_feed import MarketFeed
+from quantdesk.services.model_registry import ModelRegistry
 from quantdesk.services.onboarding import OnboardingService
 from quantdesk.services.portfolio import PortfolioService
 from quantdesk.services.rebalancing import RebalanceService
 from quantdesk.services.recommendations import RecommendationService
 from quantdesk.services.trading_risk import TradingRiskService
+from quantdesk.services.training import LANE, TrainingService
 from quantdesk.settings import Settings
 from quantdesk.store.db import check_connection, create_db_engine, session_factory
 
@@ -57,12 +59,19 @@ class Platform:
         )
         self.ingestion_runs = IngestionRunService(self.sessions)
         self.market_data = MarketDataService(self.sessions)
-        self.operations = Operations(self.sessions, self.clock, workers=settings.operation_workers)
+        self.operations = Operations(
+            self.sessions,
+            self.clock,
+            workers=settings.operation_workers,
+            lanes={LANE: settings.training_max_running},
+        )
         self.feature_sets = FeatureSetService(self.market_data)
+        self.models = ModelRegistry(self.sessions, self.clock, settings.data_dir, self.feature_sets)
+        self.training = TrainingService(self.feature_sets, self.operations, self.models)
         self.client_auth = ClientAuthService(
             self.sessions, self.clock, settings.client_token_ttl_seconds
         )
-        self.client_setup = ClientSetupService(self.sessions, self.clock)
+        self.client_setup = ClientSetupService(self.sessions, self.clock, self.models)
         secret = settings.broker_client_secret
         self.brokerage_link = BrokerageLinkService(
             self.sessions,
@@ -88,7 +97,9 @@ class Platform:
             configured=secret is not None,
         )
         self.funding = FundingService(self.sessions, self.clock, self.brokerage_link)
-        self.recommendations = RecommendationService(self.sessions, self.clock)
+        self.recommendations = RecommendationService(
+            self.sessions, self.clock, self.models, self.brokerage_link.trading_session
+        )
         self.rebalances = RebalanceService(
             self.sessions, self.clock, settings, self.brokerage_link, self.recommendations
         )

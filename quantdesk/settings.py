@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     operation_workers: int = Field(
         default=2, gt=0, description="Worker threads that run long operations."
     )
+    training_max_running: int = Field(
+        default=2, gt=0, description="Training jobs that run at once; the rest wait queued."
+    )
 
     # -- the platform as an OAuth client of the brokerage -------------------------------
     broker_client_id: str = Field(

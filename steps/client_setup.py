@@ -87,3 +87,8 @@ def step_strategy_refused(context, model):
 @then("{name:Name} has not chosen a strategy")
 def step_no_strategy(context, name):
     assert_that(context.world.client_setup.strategy_of(name), none())
+
+
+@then("the choice is refused because the model has no version behind that alias")
+def step_strategy_refused_alias(context):
+    context.world.outcomes.assert_refused_listing({"model": "has no version behind that alias"})

@@ -33,6 +33,12 @@ REASONS = {
     "batch_in_wrong_state": "the rebalance is {status}",
     "prices_stale": "the prices it was proposed at are no longer current",
     "trading_not_halted": "{name}'s trading is not halted",
+    "operation_finished": "the training has already finished",
+    "alias_not_set": "the alias points to no version",
+    "nothing_to_roll_back": "the alias has no earlier version to return to",
+    "artifact_tampered": "the model file no longer matches its checksum",
+    "artifact_untrusted": "the model file holds types that are not trusted",
+    "model_inputs_missing": "the model has no prices to predict from",
 }
 # Why the platform denied an order before it reached the brokerage (its pre-trade limits).
 DENIALS = {
@@ -83,6 +89,17 @@ FIELDS = {
     "end": "end",
     "symbols": "symbols",
     "indicators": "indicator",
+    "model": "model name",
+    "algorithm": "algorithm",
+    "feature_set": "feature set",
+    "folds": "folds",
+    "gap_sessions": "sessions left out before each test window",
+    "seed": "seed",
+    "hyperparameters.c": "C",
+    "hyperparameters.max_iter": "maximum iterations",
+    "hyperparameters.learning_rate": "learning rate",
+    "hyperparameters.episodes": "episodes",
+    "hyperparameters.discount": "discount",
 }
 # What is wrong with a field.
 PROBLEMS = {
@@ -107,6 +124,12 @@ PROBLEMS = {
     "unknown_model": "is not a registered model",
     "before_start": "is before the start",
     "too_many": "are more than 50",
+    "unknown_algorithm": "is not an algorithm the platform trains",
+    "unknown_feature_set": "is not a published feature set",
+    "too_little_data": "leaves too little data for the folds",
+    "no_data": "have no prices in the range",
+    "invalid_name": "is not a valid model name",
+    "unknown_alias": "has no version behind that alias",
 }
 # A field whose problem the specification words in its own terms.
 FIELD_PROBLEMS = {

@@ -128,9 +128,18 @@ def attach_chart(title: str, panel: Any) -> None:
     )
 
 
-def value_chart_png(title: str, sessions: list[str], values: list[float]) -> bytes:
-    """A PNG of a portfolio's value at each session's close (matplotlib, Agg)."""
+def value_chart_png(
+    title: str,
+    sessions: list[str],
+    values: list[float],
+    *,
+    others: dict[str, list[float]] | None = None,
+    unit: str = "value (USD)",
+) -> bytes:
+    """A PNG of a value at each session's close (matplotlib, Agg): a portfolio's value,
+    or a backtest's growth with ``others`` to compare it with. Few points are labelled."""
     import matplotlib
+    import pandas as pd
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
@@ -138,11 +147,19 @@ def value_chart_png(title: str, sessions: list[str], values: list[float]) -> byt
     figure = Figure(figsize=(7, 3.2), dpi=80)
     axes = figure.subplots()
     axes.set_title(title)
-    axes.plot(sessions, values, marker="o", color="tab:blue", linewidth=1.2)
-    for session, value in zip(sessions, values, strict=True):
-        axes.annotate(f"{value:,.2f}", (session, value), textcoords="offset points",
-                      xytext=(0, 6), ha="center", fontsize=8)  # fmt: skip
-    axes.set_ylabel("value (USD)")
+    days = pd.to_datetime(sessions)
+    few = len(sessions) <= 20
+    axes.plot(days, values, marker="o" if few else None, color="tab:blue", linewidth=1.2,
+              label="signal" if others else None)  # fmt: skip
+    for label, series in (others or {}).items():
+        axes.plot(days, series, color="tab:gray", linewidth=1.0, label=label)
+    if few:
+        for day, value in zip(days, values, strict=True):
+            axes.annotate(f"{value:,.2f}", (day, value), textcoords="offset points",
+                          xytext=(0, 6), ha="center", fontsize=8)  # fmt: skip
+    if others:
+        axes.legend(loc="best", fontsize=8)
+    axes.set_ylabel(unit)
     axes.margins(y=0.2)
     figure.autofmt_xdate()
     buffer = io.BytesIO()
@@ -150,9 +167,16 @@ def value_chart_png(title: str, sessions: list[str], values: list[float]) -> byt
     return buffer.getvalue()
 
 
-def attach_value_chart(title: str, sessions: list[str], values: list[float]) -> None:
+def attach_value_chart(
+    title: str,
+    sessions: list[str],
+    values: list[float],
+    *,
+    others: dict[str, list[float]] | None = None,
+    unit: str = "value (USD)",
+) -> None:
     allure.attach(
-        value_chart_png(title, sessions, values),
+        value_chart_png(title, sessions, values, others=others, unit=unit),
         name=title,
         attachment_type=allure.attachment_type.PNG,
     )

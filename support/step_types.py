@@ -17,6 +17,7 @@ from support.datasets import symbol_list
 from support.dsl.access_control import door_phrase_pattern
 from support.dsl.brokerage_circuit import TRIES
 from support.dsl.market_data import NOT_BARS
+from support.dsl.model_training import SETTINGS as MODEL_SETTINGS
 from support.glossary import BATCH_STATES
 
 _MONTH = "(?:January|February|March|April|May|June|July|August|September|October|November|December)"
@@ -158,6 +159,35 @@ def parse_phrase(text: str) -> str:
     return text
 
 
+@parse.with_pattern(r"(?:logistic regression|gradient boosting|the reinforcement-learning agent)")
+def parse_algorithm(text: str) -> str:
+    """An algorithm the platform trains, as a quant names it."""
+    return text
+
+
+@parse.with_pattern("|".join(sorted(map(re.escape, MODEL_SETTINGS), key=len, reverse=True)))
+def parse_setting(text: str) -> str:
+    """A setting of a training request, as the specification names it: ``folds``."""
+    return text
+
+
+@parse.with_pattern(r"[a-z][a-z0-9_-]*")
+def parse_alias(text: str) -> str:
+    """A model's alias: ``production``, ``staging``."""
+    return text
+
+
+@parse.with_pattern(r"(?:better|worse)")
+def parse_better_or_worse(text: str) -> str:
+    return text
+
+
+@parse.with_pattern(r"\d{4}-\d{2}-\d{2}(?:, an? [A-Z][a-z]+day)?")
+def parse_day(text: str) -> date:
+    """A date, possibly with its weekday for the reader: ``2018-03-04, a Sunday``."""
+    return date.fromisoformat(text[:10])
+
+
 STEP_TYPES: dict[str, Any] = {
     "Name": parse_name,
     "Symbol": parse_symbol,
@@ -181,6 +211,11 @@ STEP_TYPES: dict[str, Any] = {
     "ExecutedHow": parse_executed_how,
     "Quoted": parse_quoted,
     "Phrase": parse_phrase,
+    "Algorithm": parse_algorithm,
+    "Setting": parse_setting,
+    "Alias": parse_alias,
+    "BetterOrWorse": parse_better_or_worse,
+    "Day": parse_day,
 }
 
 

@@ -14,6 +14,7 @@ from support.drivers.client_setup import ClientSetupDriver
 from support.drivers.funding import FundingDriver
 from support.drivers.http import RecordingClient
 from support.drivers.market_data import MarketDataDriver
+from support.drivers.models import ModelsDriver
 from support.drivers.onboarding import OnboardingDriver
 from support.drivers.platform_clock import PlatformClockDriver
 from support.drivers.platform_health import PlatformHealthDriver
@@ -30,6 +31,7 @@ from support.dsl.funding import Funding
 from support.dsl.indicators import Indicators
 from support.dsl.market_data import MarketData
 from support.dsl.market_feed import MarketFeed
+from support.dsl.model_training import ModelTraining
 from support.dsl.onboarding import Onboarding, OnboardingChecklist
 from support.dsl.operations import Operations
 from support.dsl.outcomes import Outcomes
@@ -91,6 +93,13 @@ class World:
             self.trading,
             self.cleanups,
         )
+        self.model_training = ModelTraining(
+            ModelsDriver(self.http, target.operator_key),
+            self.market_data,
+            self.aliases,
+            self.outcomes,
+            self.cleanups,
+        )
         self.access_control = AccessControl(
             AccessDriver(self.http, target.operator_key),
             self.onboarding,
@@ -99,6 +108,7 @@ class World:
             self.funding,
             self.trading,
             self.aliases,
+            self.model_training,
         )
         self.last: Any = None
 

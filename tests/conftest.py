@@ -30,6 +30,9 @@ from quantdesk.broker_sim.app import create_broker_app
 from quantdesk.broker_sim.settings import BrokerSimSettings
 from quantdesk.clock import SystemClock
 from quantdesk.domain.bars import BAR_COLUMNS
+from quantdesk.services.feature_sets import FeatureSetService
+from quantdesk.services.market_data import MarketDataService
+from quantdesk.services.model_registry import ModelRegistry
 from quantdesk.services.recommendations import RecommendationService
 from quantdesk.settings import Settings
 from quantdesk.store.db import create_db_engine, migrate, session_factory
@@ -363,4 +366,14 @@ def active_client(sessions, *, steps=("link", "preferences", "strategy", "deposi
                 )
             )
         session.commit()
-    return RecommendationService(sessions, SystemClock())
+    return RecommendationService(sessions, SystemClock(), model_registry(sessions), no_brokerage)
+
+
+def model_registry(sessions, data_dir: Path = Path("var/tests-models")) -> ModelRegistry:
+    """The model registry over ``sessions`` (no model is trained by these helpers)."""
+    feature_sets = FeatureSetService(MarketDataService(sessions))
+    return ModelRegistry(sessions, SystemClock(), data_dir, feature_sets)
+
+
+def no_brokerage(client_id: str) -> date:
+    raise AssertionError("an equal-weight recommendation never asks the brokerage")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
@@ -108,3 +108,40 @@ def set_faults(
 def get_faults(client_id: str, faults: FaultsDep, running: PlatformDep) -> dict[str, Any]:
     _require_client(running, client_id)
     return {"client_id": client_id, "fail_recording_fills": faults.recording_fails(client_id)}
+
+
+class ArtifactDamageIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"how": "bytes"}]})
+    how: Literal["bytes", "untrusted_type"] = Field(
+        description="bytes: change the file's bytes (its checksum no longer matches); "
+        "untrusted_type: replace it with an artifact holding a type outside the trusted "
+        "list, and register that file's checksum (as an attacker with database access would)"
+    )
+
+
+class ArtifactFilesOut(BaseModel):
+    model: str
+    files: list[str] = Field(description="The model's artifact files in the data directory")
+
+
+@router.post(
+    "/models/{name}/versions/{version}/artifact:damage",
+    response_model=ArtifactFilesOut,
+    summary="Damage a model version's artifact file, to see it refused",
+    responses=errors(400, 401, 404, 422),
+)
+def damage_artifact(
+    name: str, version: int, body: ArtifactDamageIn, running: PlatformDep
+) -> dict[str, Any]:
+    running.models.damage_artifact(name, version, body.how)
+    return {"model": name, "files": running.models.artifact_files(name)}
+
+
+@router.get(
+    "/models/{name}/artifacts",
+    response_model=ArtifactFilesOut,
+    summary="A model's artifact files in the data directory",
+    responses=errors(401, 422),
+)
+def artifact_files(name: str, running: PlatformDep) -> dict[str, Any]:
+    return {"model": name, "files": running.models.artifact_files(name)}

@@ -25,11 +25,13 @@ from quantdesk.services.funding import FundingService
 from quantdesk.services.ingestion import IngestionService
 from quantdesk.services.ingestion_runs import IngestionRunService
 from quantdesk.services.market_data import MarketDataService
+from quantdesk.services.model_registry import ModelRegistry
 from quantdesk.services.onboarding import OnboardingService
 from quantdesk.services.portfolio import PortfolioService
 from quantdesk.services.rebalancing import RebalanceService
 from quantdesk.services.recommendations import RecommendationService
 from quantdesk.services.trading_risk import TradingRiskService
+from quantdesk.services.training import TrainingService
 from quantdesk.settings import Settings
 
 
@@ -112,6 +114,14 @@ def trading_risk_service(running: PlatformDep) -> TradingRiskService:
     return running.trading_risk
 
 
+def training_service(running: PlatformDep) -> TrainingService:
+    return running.training
+
+
+def model_registry(running: PlatformDep) -> ModelRegistry:
+    return running.models
+
+
 SettingsDep = Annotated[Settings, Depends(settings)]
 ClockDep = Annotated[SystemClock, Depends(clock)]
 OnboardingDep = Annotated[OnboardingService, Depends(onboarding_service)]
@@ -130,3 +140,5 @@ ExecutionDep = Annotated[ExecutionService, Depends(execution_service)]
 PortfolioDep = Annotated[PortfolioService, Depends(portfolio_service)]
 FaultsDep = Annotated[InjectedFaults, Depends(injected_faults)]
 TradingRiskDep = Annotated[TradingRiskService, Depends(trading_risk_service)]
+TrainingDep = Annotated[TrainingService, Depends(training_service)]
+ModelRegistryDep = Annotated[ModelRegistry, Depends(model_registry)]

@@ -33,10 +33,23 @@ class TargetWeight(BaseModel):
     )
 
 
+class ModelUsed(BaseModel):
+    name: str
+    version: int
+    alias: str | None = None
+    as_of: str | None = Field(None, description="The session the model predicted as of")
+
+
+class BatchModel(BaseModel):
+    name: str
+    version: int
+
+
 class RecommendationOut(BaseModel):
     client_id: str
     strategy: str = Field(description="equal_weight or model")
     model_alias: str | None
+    model: ModelUsed | None = Field(description="The model version whose signals gave the weights")
     max_position_weight: str = Field(description="No weight is above it")
     cash_buffer: str = Field(description="The weights never sum above 1 minus the buffer")
     weights: list[TargetWeight] = Field(description="One per tradable symbol, universe order")
@@ -49,7 +62,14 @@ class RecommendationOut(BaseModel):
     "/v1/clients/{client_id}/recommendation",
     response_model=RecommendationOut,
     summary="The client's target weights, from its strategy and preferences",
-    responses=errors(401, 404, 409, 422, e409="client_not_active (details.missing_steps)"),
+    responses=errors(
+        401,
+        404,
+        409,
+        422,
+        e409="client_not_active (details.missing_steps); for a model strategy also "
+        "alias_not_set, model_inputs_missing, artifact_tampered or artifact_untrusted",
+    ),
 )
 def get_recommendation(
     client_id: AccessibleClient, recommendations: RecommendationDep
@@ -109,6 +129,7 @@ class BatchOut(BaseModel):
         description="The positions expected after every order, by symbol"
     )
     approval_required: bool
+    model: BatchModel | None = Field(description="The model version that produced the targets")
     reason: str | None
     proposed_by: str
     proposed_at: str
@@ -199,7 +220,8 @@ BROKER_ERRORS = errors(
     422,
     503,
     e409="client_not_active, batch_in_wrong_state, prices_stale, brokerage_not_linked, "
-    "reauth_required or brokerage_refused",
+    "reauth_required or brokerage_refused; for a model strategy also alias_not_set, "
+    "model_inputs_missing, artifact_tampered or artifact_untrusted",
     e503="brokerage_unavailable",
 )
 

@@ -48,8 +48,9 @@ class OperationCancelled(Exception):
 class Progress:
     """What the work calls between steps: ``progress(fraction, message)``."""
 
-    def __init__(self, live: _Live) -> None:
+    def __init__(self, live: _Live, operation_id: str = "") -> None:
         self._live = live
+        self.operation_id = operation_id
 
     @property
     def cancelled(self) -> bool:
@@ -106,11 +107,22 @@ class Operations:
     """Submit work, read its state, cancel it. One instance per platform process."""
 
     def __init__(
-        self, sessions: sessionmaker[Session], clock: SystemClock, *, workers: int = 2
+        self,
+        sessions: sessionmaker[Session],
+        clock: SystemClock,
+        *,
+        workers: int = 2,
+        lanes: dict[str, int] | None = None,
     ) -> None:
         self.sessions = sessions
         self.clock = clock
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="operation")
+        # A lane is a pool of its own for one kind of work (training): at most that many
+        # run at once; the rest wait queued, and the other operations do not wait for them.
+        self._lanes = {
+            name: ThreadPoolExecutor(max_workers=size, thread_name_prefix=f"operation-{name}")
+            for name, size in (lanes or {}).items()
+        }
         self._live: dict[str, _Live] = {}
         self._lock = threading.Lock()
         self._interrupt_leftovers()
@@ -147,20 +159,24 @@ class Operations:
             updated_at=now,
         )
 
-    def start(self, row: OperationRow, work: Work) -> dict[str, Any]:
-        """Hand ``work`` to a worker for the queued operation ``row`` (already written)."""
+    def start(self, row: OperationRow, work: Work, *, lane: str | None = None) -> dict[str, Any]:
+        """Hand ``work`` to a worker (of ``lane``, if named) for the queued operation ``row``
+        (already written)."""
         live = _Live()
         with self._lock:
             self._live[row.id] = live
-        self._pool.submit(self._run, row.id, live, work)
+        pool = self._lanes[lane] if lane is not None else self._pool
+        pool.submit(self._run, row.id, live, work)
         return operation_view(row, live)
 
-    def submit(self, kind: str, request: dict[str, Any], work: Work) -> dict[str, Any]:
+    def submit(
+        self, kind: str, request: dict[str, Any], work: Work, *, lane: str | None = None
+    ) -> dict[str, Any]:
         """Record a queued operation, hand ``work`` to a worker, answer the operation."""
         row = self.queued(kind, request)
         with self.sessions.begin() as session:
             session.add(row)
-        return self.start(row, work)
+        return self.start(row, work, lane=lane)
 
     def get(self, operation_id: str) -> dict[str, Any]:
         # The live state first: a worker writes the final row before it drops the live
@@ -188,7 +204,8 @@ class Operations:
         with self._lock:
             for live in self._live.values():
                 live.cancel.set()
-        self._pool.shutdown(wait=True, cancel_futures=False)
+        for pool in (self._pool, *self._lanes.values()):
+            pool.shutdown(wait=True, cancel_futures=False)
 
     # -- worker ----------------------------------------------------------------------
 
@@ -216,7 +233,7 @@ class Operations:
             with live.lock:
                 live.status = "running"
             try:
-                result = work(Progress(live))
+                result = work(Progress(live, operation_id))
             except OperationCancelled:
                 self._finish(operation_id, live, "cancelled")
             except PlatformError as exc:

@@ -19,7 +19,7 @@ import hashlib
 import threading
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import select, update
@@ -261,6 +261,11 @@ class BrokerageLinkService:
     def _lock(self, client_id: str) -> threading.Lock:
         with self._locks_guard:
             return self._locks.setdefault(client_id, threading.Lock())
+
+    def trading_session(self, client_id: str) -> date:
+        """The session the client's account at the brokerage is at now."""
+        account = self.with_access_token(client_id, self.broker.trading_account)
+        return date.fromisoformat(str(account["session"]))
 
     def with_access_token(self, client_id: str, call: Callable[[str], T]) -> T:
         """Run ``call(access_token)``, refreshing the token first or after a 401 (once)."""

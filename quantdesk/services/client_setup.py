@@ -24,6 +24,7 @@ from quantdesk.errors import (
     StrategyNotChosen,
     ValidationFailed,
 )
+from quantdesk.services.model_registry import ModelRegistry
 from quantdesk.store.models import (
     BrokerageLinkRow,
     ClientDepositRow,
@@ -84,9 +85,12 @@ def strategy_view(row: ClientStrategyRow) -> dict[str, Any]:
 
 
 class ClientSetupService:
-    def __init__(self, sessions: sessionmaker[Session], clock: SystemClock) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], clock: SystemClock, models: ModelRegistry
+    ) -> None:
         self.sessions = sessions
         self.clock = clock
+        self.models = models
 
     def set_preferences(self, client_id: str, data: Mapping[str, Any]) -> dict[str, Any]:
         with self.sessions() as session:
@@ -139,15 +143,10 @@ class ClientSetupService:
     def choose_strategy(self, client_id: str, data: Mapping[str, Any]) -> dict[str, Any]:
         choice, problems = validate_strategy(data)
         if choice is not None and choice.strategy == "model":
-            # No model registry exists yet (models are not trained on the platform yet):
-            # every alias is unknown until then, and saying so is the honest answer.
-            problems.append(
-                FieldProblem(
-                    "model_alias",
-                    "unknown_model",
-                    f"No registered model is called {choice.model_alias!r}.",
-                )
-            )
+            # ``name@alias`` (``name``: its production alias) must point to a version now.
+            missing = self.models.alias_problem(choice.model_alias or "")
+            if missing is not None:
+                problems.append(missing)
         if choice is None or problems:
             raise ValidationFailed([p.as_dict() for p in problems])
         with self.sessions() as session:

@@ -97,6 +97,12 @@ class FeatureSetService:
             frame = frame.loc[frame["session"] >= pd.Timestamp(start)].reset_index(drop=True)
         return feature_set, frame
 
+    def frame(
+        self, key: str, symbols: list[str], start: date | None, end: date | None
+    ) -> pd.DataFrame:
+        """The feature rows (warm-up and unlabelled rows included) as a frame."""
+        return self._build(key, symbols, start, end)[1]
+
     def rows(
         self,
         key: str,

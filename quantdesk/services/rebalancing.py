@@ -139,6 +139,7 @@ class RebalanceService:
             targets = self.recommendations.targets_of(session, client_id)
         weights: dict[str, Decimal] = {} if close_out else targets["weights"]
         market = self.market_of(client_id, set(weights))
+        model = None if close_out else targets["model"]
         rules = rules_of(self.settings, targets["cash_buffer"], market.commission)
         if close_out:
             rules = replace(rules, min_notional=Decimal(0))
@@ -153,7 +154,9 @@ class RebalanceService:
         kind = "close_out" if close_out else "rebalance"
         for _ in range(3):  # a proposal made at the same moment may win the active slot
             try:
-                return self._record(client_id, proposal, market, approval, by=by, kind=kind)
+                return self._record(
+                    client_id, proposal, market, approval, by=by, kind=kind, model=model
+                )
             except IntegrityError as clash:
                 if not _lost_active_slot(clash):
                     raise
@@ -168,6 +171,7 @@ class RebalanceService:
         *,
         by: str,
         kind: str,
+        model: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         now = self.clock.now()
         with self.sessions() as session:
@@ -201,6 +205,8 @@ class RebalanceService:
                 proposed_at=now,
                 expires_at=now + timedelta(seconds=self.settings.rebalance_ttl_seconds),
                 updated_at=now,
+                model_name=model["name"] if model else None,
+                model_version=model["version"] if model else None,
             )
             session.add(batch)
             session.flush()  # the batch's row first: its orders and trail refer to it

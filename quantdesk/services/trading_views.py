@@ -64,6 +64,11 @@ def batch_view(
             for symbol, quantity in json.loads(batch.positions_after).items()
         ],
         "approval_required": batch.approval_required,
+        "model": (
+            {"name": batch.model_name, "version": batch.model_version}
+            if batch.model_name is not None
+            else None
+        ),
         "reason": batch.reason,
         "proposed_by": batch.proposed_by,
         "proposed_at": utc_text(batch.proposed_at),

@@ -240,6 +240,9 @@ class RebalanceBatchRow(Base):
     proposed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The model version whose predictions gave the targets (model strategy only).
+    model_name: Mapped[str | None] = mapped_column(String(64))
+    model_version: Mapped[int | None] = mapped_column(Integer)
 
 
 class BatchOrderRow(Base):
@@ -338,4 +341,64 @@ class RiskEventRow(Base):
     session: Mapped[date | None] = mapped_column(Date)
     by: Mapped[str] = mapped_column(String(80))
     message: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ModelVersionRow(Base):
+    """An immutable, numbered version of a named model: what it was trained on, how it
+    scored, and the checksum of its artifact file."""
+
+    __tablename__ = "model_versions"
+    __table_args__ = (UniqueConstraint("name", "version", name="uq_model_versions_name_version"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    algorithm: Mapped[str] = mapped_column(String(40))
+    feature_set: Mapped[str] = mapped_column(String(40))
+    symbols: Mapped[str] = mapped_column(Text)  # JSON list
+    train_start: Mapped[date] = mapped_column(Date)
+    train_end: Mapped[date] = mapped_column(Date)
+    folds: Mapped[int] = mapped_column(Integer)
+    gap_sessions: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[int] = mapped_column(BigInteger)
+    hyperparameters: Mapped[str] = mapped_column(Text)  # JSON
+    metrics: Mapped[str] = mapped_column(Text)  # JSON {overall, folds, equity}
+    rows: Mapped[int] = mapped_column(Integer)
+    sessions: Mapped[int] = mapped_column(Integer)
+    data_fingerprint: Mapped[str] = mapped_column(String(64))
+    operation_id: Mapped[str] = mapped_column(String(40))
+    artifact_path: Mapped[str] = mapped_column(Text)
+    artifact_sha256: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ModelAliasRow(Base):
+    """Where an alias of a model (``production``, ...) points now."""
+
+    __tablename__ = "model_aliases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    alias: Mapped[str] = mapped_column(String(32), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AliasMoveRow(Base):
+    """Every move of an alias: who, when, from which version to which, why."""
+
+    __tablename__ = "model_alias_moves"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64), index=True)
+    alias: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(20))  # promote | rollback
+    from_version: Mapped[int | None] = mapped_column(Integer)
+    to_version: Mapped[int | None] = mapped_column(Integer)
+    forced: Mapped[bool] = mapped_column(Boolean)
+    # A promotion undone by a rollback is not rolled back to again.
+    undone: Mapped[bool] = mapped_column(Boolean)
+    by: Mapped[str] = mapped_column(String(80))
+    reason: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -118,6 +118,9 @@ _RUN = f"{_MD}/ingestions/{{run_id}}"
 _FS = f"{_MD}/feature-sets/{{key}}"
 _OP = "/v1/operations/{operation_id}"
 _RB = f"{_C}/rebalances/{{batch_id}}"
+_M = "/v1/models/{name}"
+_MV = f"{_M}/versions/{{version}}"
+_MA = f"{_M}/aliases/{{alias}}"
 
 
 def _without_moment(shown: Any) -> Any:
@@ -207,6 +210,21 @@ MATRIX: tuple[Door, ...] = (
          shown_by=("GET", f"{_C}/risk")),
     Door("POST", f"{_C}/risk:resume",       OPERATOR, "resume", "a client's trading",
          _json_body({"reason": "the loss was reviewed"}), shown_by=("GET", f"{_C}/risk")),
+    Door("POST", "/v1/models/training-jobs", OPERATOR, "start", "a model's training",
+         _json(lambda v: v["training"]), shown_by=("GET", _M)),
+    Door("GET",  "/v1/training/limits",     OPERATOR, "read",   "the training limits"),
+    Door("GET",  "/v1/models",              OPERATOR, "read",   "the registered models",
+         compared=lambda shown: sorted(shown)),
+    Door("GET",  _M,                        OPERATOR, "read",   "a model"),
+    Door("GET",  _MV,                       OPERATOR, "read",   "a model version"),
+    Door("GET",  f"{_MV}/equity",           OPERATOR, "read",   "a model version's backtest"),
+    Door("GET",  _MA,                       OPERATOR, "read",   "a model's alias"),
+    Door("PUT",  _MA,                       OPERATOR, "move",   "a model's alias",
+         _json(lambda v: {"version": v["version"], "reason": "deploy it"}), shown_by=("GET", _MA)),
+    Door("POST", f"{_MA}:rollback",         OPERATOR, "roll back", "a model's alias",
+         _json_body({"reason": "undo it"}), shown_by=("GET", _MA)),
+    Door("POST", f"{_M}/predictions",       OPERATOR, "ask",    "a model's predictions",
+         _json(lambda v: {"symbols": v["symbols"], "as_of": "2018-06-01"})),
     Door("GET",  _OP,                       OPERATOR, "read",   "an operation"),
     Door("POST", f"{_OP}:cancel",           OPERATOR, "cancel", "an operation",
          shown_by=("GET", _OP)),
@@ -222,6 +240,12 @@ MATRIX: tuple[Door, ...] = (
     Door("PUT",  "/v1/controls/clients/{client_id}/faults", OPERATOR, "arm",
          "a client's injected faults", _json_body({"fail_recording_fills": 1}),
          shown_by=("GET", "/v1/controls/clients/{client_id}/faults"), control=True),
+    Door("GET",  "/v1/controls/models/{name}/artifacts", OPERATOR, "read", "a model's files",
+         control=True),
+    Door("POST", "/v1/controls/models/{name}/versions/{version}/artifact:damage", OPERATOR,
+         "damage",
+         "a model version's file", _json_body({"how": "untrusted_type"}),
+         shown_by=("GET", _MV), control=True),
 )
 # fmt: on
 DOORS: dict[tuple[str, str], Door] = {door.key: door for door in MATRIX}

@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -38,6 +39,7 @@ from support.dsl.brokerage_link import BrokerageLink
 from support.dsl.client_setup import ClientSetup
 from support.dsl.feature_sets import FEATURE_SET
 from support.dsl.funding import Funding
+from support.dsl.model_training import ModelTraining
 from support.dsl.onboarding import Onboarding
 from support.dsl.outcomes import answer_or_refusal
 from support.dsl.trading import Trading
@@ -143,6 +145,7 @@ class AccessControl:
     funding: Funding
     trading: Trading
     aliases: Aliases
+    model_training: ModelTraining
     prepared: dict[str, dict[str, Any]] = field(default_factory=dict)
     door: Door | None = None
     resource: str | None = None
@@ -223,6 +226,8 @@ class AccessControl:
             return makers[name]()
         if name.startswith(("a symbol's", "a market data load", "a feature set's")):
             return self._loaded_history()
+        if name.startswith(("a model", "the registered models")):
+            return self._model()
         # The platform's own pages, its limits and its feature sets are always there.
         return {"key": FEATURE_SET}
 
@@ -259,6 +264,27 @@ class AccessControl:
                 "csv": datasets.to_csv(_bars(symbol, 61, 2)),
             }
         return self._history
+
+    def _model(self) -> dict[str, Any]:
+        """A model with one version in production (once per scenario), and the request
+        that would train its next version."""
+        if "model" not in self.prepared:
+            training = self.model_training
+            training.market_data.load_history("SPX", "2018")
+            training.train("Probe", "logistic regression", ["SPX"], date(2018, 3, 1),
+                           date(2018, 12, 31))  # fmt: skip
+            training.promote("Probe", 1, "production", "deploy it")
+            self.prepared["model"] = {
+                "name": training.name("Probe"),
+                "version": 1,
+                "alias": "production",
+                "symbols": [training.symbol("SPX")],
+                "training": training.request(
+                    "Probe", "logistic regression", ["SPX"], date(2018, 3, 1),
+                    date(2018, 12, 31),
+                ),
+            }  # fmt: skip
+        return self.prepared["model"]
 
     def _operation(self) -> dict[str, Any]:
         """A small load run in the background, finished (so it no longer changes)."""

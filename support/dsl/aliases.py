@@ -38,6 +38,10 @@ class Aliases:
             self._names[key] = f"{re.sub(r'[^A-Z0-9]+', '_', key[7:])}_{self.tag.upper()}"
         return self._names[key]
 
+    def model(self, alias: str) -> str:
+        """``"Direction"`` -> ``"direction-3f9c2a1b"``: a model name of this scenario only."""
+        return f"{_slug(alias)}-{self.tag}"
+
     def known(self) -> dict[str, str]:
         return dict(self._names)
 

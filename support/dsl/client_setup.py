@@ -127,7 +127,7 @@ class ClientSetup:
         client_id, token = self._as(name)
         choice: dict[str, Any] = {"strategy": strategy}
         if model is not None:
-            choice["model_alias"] = self.onboarding.aliases.name(model)
+            choice["model_alias"] = model_reference(self.onboarding.aliases, model)
         with allure.step(f"{name} chooses the {strategy} strategy"):
             return self.outcomes.attempt(
                 lambda: self.driver.choose_strategy(client_id, choice, token=token),
@@ -135,3 +135,11 @@ class ClientSetup:
                 what=f"{name}'s choice of strategy",
                 about=name,
             )
+
+
+def model_reference(aliases: Any, model: str) -> str:
+    """``"Direction"`` or ``"Direction's staging version"`` as the strategy names it:
+    the scenario's model name, with its alias when one is named (production otherwise)."""
+    name, _, alias = model.partition("'s ")
+    alias = alias.removesuffix(" version")
+    return aliases.model(name) + (f"@{alias}" if alias else "")

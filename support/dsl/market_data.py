@@ -75,6 +75,22 @@ class MarketData:
         )
         return self.load(title, datasets.to_csv(bars), kind=kind, source="arch")
 
+    def load_real_history(self, sources: list[str], period: str) -> None:
+        """Real history of ``sources`` stored under their own names: reference data the
+        scenarios share (the same bars whoever loads them, so loading again changes
+        nothing), for clients who trade the brokerage's real symbols."""
+        start, end = datasets.parse_period(period)
+        bars = pd.concat(
+            [datasets.history(s, start, end, symbol=s) for s in sources], ignore_index=True
+        )
+        run = self.load(
+            f"The platform holds the real {', '.join(sources)} history of {period}",
+            datasets.to_csv(bars),
+            kind="full",
+            source="arch",
+        )
+        assert run["status"] == "succeeded", run
+
     def load_bars(self, symbol: str, rows: pd.DataFrame) -> dict[str, Any]:
         """Bars given as text (columns session, open, high, low, close, volume; a session
         may read "today" or "tomorrow")."""

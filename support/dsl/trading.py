@@ -32,6 +32,9 @@ from support.reporting import attach_json, attach_table, attach_value_chart
 
 # The synthetic universe of the simulated brokerage's trading desk.
 TRADABLE = [f"SYN{i:03d}" for i in range(200)]
+# Real symbols the desk trades at their real closes: a scenario names them as they are,
+# and the platform holds their real history (loaded by the scenario that needs it).
+REAL_TICKERS = ("SPX", "NDX")
 # Tickers this run has given the platform bars of. They are reference data every trading
 # scenario shares (a scenario's prices are its own account's closes), so one load a run
 # is enough; loading them again would only find them unchanged.
@@ -83,6 +86,8 @@ class Trading:
     in_background: dict[str, bool] = field(default_factory=dict)
 
     def ticker(self, alias: str) -> str:
+        if alias in REAL_TICKERS:
+            return alias
         return self.aliases.ticker(alias, TRADABLE)
 
     def _as(self, name: str) -> tuple[str, str]:
@@ -90,14 +95,24 @@ class Trading:
 
     # -- becoming a trading client --------------------------------------------------------
     def become_active(
-        self, name: str, cash: str, symbols: str, preferences: dict[str, str] | None = None
+        self,
+        name: str,
+        cash: str,
+        symbols: str,
+        preferences: dict[str, str] | None = None,
+        *,
+        model: str | None = None,
     ) -> None:
         """Every onboarding step, trading ``symbols`` with ``preferences``, funded with
         ``cash``."""
         with allure.step(f"{name} becomes an active client with {cash}, trading {symbols}"):
             if name not in self.onboarding.clients:
                 self.onboarding.register(name)
-            missing = [s for s in symbol_list(symbols) if self.ticker(s) not in _TICKERS_WITH_BARS]
+            missing = [
+                s
+                for s in symbol_list(symbols)
+                if self.ticker(s) not in _TICKERS_WITH_BARS and s not in REAL_TICKERS
+            ]
             if missing:
                 self.client_setup.market_data.hold_bars_of(missing, self.ticker)
                 _TICKERS_WITH_BARS.update(self.ticker(s) for s in missing)
@@ -105,7 +120,10 @@ class Trading:
             given = {"universe": symbols, **(preferences or {})}
             self.preferences[name] = given
             self.client_setup.set_preferences(name, given, expect="accepted", symbol_of=self.ticker)
-            self.client_setup.choose_strategy(name, "equal_weight", expect="accepted")
+            if model is None:
+                self.client_setup.choose_strategy(name, "equal_weight", expect="accepted")
+            else:
+                self.client_setup.choose_strategy(name, "model", model, expect="accepted")
             self.funding.deposit(name, cash, expect="accepted")
 
     def exclude(self, name: str, symbol: str) -> None:

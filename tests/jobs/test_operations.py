@@ -130,3 +130,35 @@ def test_operations_left_running_by_a_stopped_process_are_failed_at_start(sessio
     release.set()
     first.close()
     second.close()
+
+
+def test_a_lane_runs_its_limit_at_once_and_queues_the_rest_without_blocking_others(sessions):
+    runner = Operations(sessions, SystemClock(), workers=1, lanes={"training": 1})
+    release = threading.Event()
+
+    def held(progress):
+        while not release.is_set():
+            progress(0.1, "holding")
+            time.sleep(0.005)  # a step of real work
+        return {}
+
+    try:
+        first = runner.submit("test.lane", {}, held, lane="training")
+        second = runner.submit("test.lane", {}, held, lane="training")
+        other = runner.submit("test.other", {}, lambda progress: {"ok": True})
+        assert wait_done(runner, other["id"])["status"] == "succeeded"
+        deadline = time.monotonic() + 5
+        while runner.get(first["id"])["status"] != "running":
+            assert time.monotonic() < deadline
+            time.sleep(0.005)  # poll interval under a deadline
+        assert runner.get(second["id"])["status"] == "queued"
+        runner.cancel(first["id"])
+        assert wait_done(runner, first["id"])["status"] == "cancelled"
+        while runner.get(second["id"])["status"] != "running":
+            assert time.monotonic() < deadline
+            time.sleep(0.005)  # poll interval under a deadline
+        release.set()
+        assert wait_done(runner, second["id"])["status"] == "succeeded"
+    finally:
+        release.set()
+        runner.close()

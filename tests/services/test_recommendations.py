@@ -9,7 +9,7 @@ import pytest
 from quantdesk.clock import SystemClock
 from quantdesk.errors import ClientNotActive, NotFound
 from quantdesk.services.recommendations import RecommendationService, weight_text
-from tests.conftest import active_client
+from tests.conftest import active_client, model_registry, no_brokerage
 
 
 def test_the_tradable_universe_is_weighed_equally_leaving_the_buffer(sessions):
@@ -35,7 +35,9 @@ def test_a_client_not_yet_active_gets_no_recommendation(sessions, missing):
 
 def test_an_unknown_client_is_not_found(sessions):
     with pytest.raises(NotFound):
-        RecommendationService(sessions, SystemClock()).recommend("nobody")
+        RecommendationService(
+            sessions, SystemClock(), model_registry(sessions), no_brokerage
+        ).recommend("nobody")
 
 
 def test_weights_are_written_without_trailing_zeros():
