@@ -82,6 +82,8 @@ class Answer:
 
 
 # What a client owns once it trades.
+# The model every model door of a run is tried on (see AccessControl._model).
+_SHARED_MODEL: dict[str, Any] = {}
 TRADING_RESOURCES = ("recommendation", "rebalance", "rebalances", "portfolio", "portfolio history")
 
 
@@ -266,15 +268,16 @@ class AccessControl:
         return self._history
 
     def _model(self) -> dict[str, Any]:
-        """A model with one version in production (once per scenario), and the request
-        that would train its next version."""
-        if "model" not in self.prepared:
+        """A model with one version in production, and the request that would train its
+        next version. Made once a run: its doors are tried only by callers who are
+        refused, so no scenario changes it (an operator's read is all that touches it)."""
+        if not _SHARED_MODEL:
             training = self.model_training
             training.market_data.load_history("SPX", "2018")
             training.train("Probe", "logistic regression", ["SPX"], date(2018, 3, 1),
                            date(2018, 12, 31))  # fmt: skip
             training.promote("Probe", 1, "production", "deploy it")
-            self.prepared["model"] = {
+            _SHARED_MODEL.update({
                 "name": training.name("Probe"),
                 "version": 1,
                 "alias": "production",
@@ -283,8 +286,8 @@ class AccessControl:
                     "Probe", "logistic regression", ["SPX"], date(2018, 3, 1),
                     date(2018, 12, 31),
                 ),
-            }  # fmt: skip
-        return self.prepared["model"]
+            })  # fmt: skip
+        return _SHARED_MODEL
 
     def _operation(self) -> dict[str, Any]:
         """A small load run in the background, finished (so it no longer changes)."""

@@ -87,9 +87,17 @@ def test_a_version_doing_worse_is_refused_by_the_shortfall():
     assert check.shortfall == pytest.approx(0.25)
 
 
-@pytest.mark.parametrize(("mine", "theirs", "allowed"), [("0.5", "0.5", True),
-                         ("0.500001", "0.5", True), ("0.499999", "0.5", False),
-                         (None, "0.1", False), ("0.1", None, True), (None, None, True)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("mine", "theirs", "allowed"),
+    [
+        ("0.5", "0.5", True),
+        ("0.500001", "0.5", True),
+        ("0.499999", "0.5", False),
+        (None, "0.1", False),
+        ("0.1", None, True),
+        (None, None, True),
+    ],
+)
 def test_equal_is_not_worse_and_no_number_is_worst(mine, theirs, allowed):
     assert promotion_check({"sharpe": mine}, {"sharpe": theirs}).allowed is allowed
 
