@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from benchmarks import bench_http_market_data, bench_startup, bench_trading
+from benchmarks import bench_http_market_data, bench_startup, bench_trading, bench_training
 
 HERE = Path(__file__).resolve().parent
 
@@ -56,6 +56,7 @@ def main() -> int:
         print(line)
     regressions += _market_data_http(baselines.get("market_data_http", {}))
     regressions += _trading(baselines.get("trading", {}))
+    regressions += _training(baselines.get("training", {}))
     for regression in regressions:
         print(f"REGRESSION {regression}")
     return 1 if regressions else 0
@@ -104,6 +105,22 @@ def _trading(baseline: dict) -> list[str]:
             )
             if measured["ratio_to_reference"] > base["ratio_to_reference"] * TOLERANCE:
                 regressions.append(f"trading {name}: ratio above baseline x{TOLERANCE}")
+    return regressions
+
+
+def _training(baseline: dict) -> list[str]:
+    """The model-training benchmark (it writes its own results file)."""
+    report = bench_training.run()
+    regressions = [f"training: {name} missed" for name, ok in report["checks"].items() if not ok]
+    for name in ("smoke", "large", "cancel"):
+        measured, base = report.get(name, {}), baseline.get(name, {})
+        if "ratio_to_reference" in measured and "ratio_to_reference" in base:
+            print(
+                f"training {name:16s} ratio {measured['ratio_to_reference']:.2f} "
+                f"(baseline {base['ratio_to_reference']:.2f})"
+            )
+            if measured["ratio_to_reference"] > base["ratio_to_reference"] * TOLERANCE:
+                regressions.append(f"training {name}: ratio above baseline x{TOLERANCE}")
     return regressions
 
 

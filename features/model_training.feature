@@ -30,6 +30,7 @@ Feature: Model training
       When the quant trains Direction with gradient boosting on SPX from 2017-01-03 to 2018-12-31
       Then the buy-and-hold of version 1 of Direction grows as holding SPX over its test sessions does
       And the backtest metrics of version 1 of Direction follow from its growth
+      And the accuracy of version 1 of Direction is the share of test sessions its signal held SPX exactly when SPX rose next
 
     @normal
     Scenario: A second training of a model registers version 2 and leaves version 1 as it was
@@ -38,6 +39,18 @@ Feature: Model training
       When the quant trains Direction with the reinforcement-learning agent on SPX from 2017-01-03 to 2018-12-31
       Then Direction has versions 1 and 2, trained with logistic regression and the reinforcement-learning agent
       And version 1 of Direction is as it was registered
+
+    @normal
+    Scenario: A training that names only its data and algorithm is trained with the defaults
+      Given the SPX history of 2016 to 2018 has been loaded
+      When the quant trains Direction with logistic regression on SPX from 2017-01-03 to 2018-12-31, naming nothing else
+      Then version 1 of Direction was trained with:
+        | setting                                   | value |
+        | folds                                     | 5     |
+        | sessions left out before each test window | 1     |
+        | seed                                      | 0     |
+        | C                                         | 1     |
+        | maximum iterations                        | 200   |
 
   Rule: A training the platform cannot do is refused at once, listing every problem, and registers nothing
 
@@ -90,6 +103,7 @@ Feature: Model training
 
       Examples: the hyper-parameters of each algorithm, within their bounds
         | setting            | value     | outcome                                                |
+        | C                  | -1        | refused because the C is out of range                  |
         | C                  | 0         | refused because the C is out of range                  |
         | C                  | 0.0001    | accepted                                               |
         | C                  | 1000      | accepted                                               |
@@ -117,6 +131,20 @@ Feature: Model training
         | 80       | 3     | 1   | refused because the start leaves too little data for the folds |
         | 81       | 3     | 1   | accepted                                                       |
 
+    @critical
+    Scenario: A classifier asked to learn from sessions that all went the same way is refused at once
+      Given STILL has closed at 10.00 on each of 120 sessions from 2018-01-02
+      When the quant asks to train Direction with logistic regression on STILL from 2018-01-02 to 2018-12-31
+      Then the training is refused because the start holds sessions that all went the same way
+      And Direction has no version
+
+    @critical
+    Scenario: A training whose first fold would learn only from falling sessions fails, saying so
+      Given SLIDE has fallen 1 % a session for 80 sessions from 2018-01-02, then risen and fallen in turn for 80 sessions
+      When the quant trains Direction with logistic regression on SLIDE from 2018-01-02 to 2018-12-31, expecting it to fail
+      Then the training fails because fold 1 of 3 trains only on sessions that did not go up
+      And Direction has no version
+
     @normal
     Scenario: A training on a symbol without prices is refused and registers nothing
       Given the SPX history of 2016 to 2018 has been loaded
@@ -126,11 +154,11 @@ Feature: Model training
 
   Rule: A cancelled training stops at its next step and leaves no version and no model file behind
 
-    @slow @critical
+    @slow @critical @needs.controls
     Scenario: A long training cancelled in its second fold leaves nothing behind
       Given the SPX history of 1999 to 2018 has been loaded
       When the quant starts a long training of Patient with gradient boosting on SPX from 2000-01-03 to 2018-12-31
-      And the training has reached fold 2 of 5
+      And the training is part way through fold 2 of 5
       And the quant cancels the training
       Then the training is cancelled in fold 2 of 5
       And Patient has no version
@@ -151,6 +179,26 @@ Feature: Model training
       Then the last of them waits queued while the others run
       When the quant cancels the first of them
       Then the last of them starts running
+
+  Rule: A version is its algorithm trained by the book on the rows of its range
+
+    The book is scikit-learn's classifiers and the reinforcement-learning agent as the
+    contract states them, trained by the suite itself on the feature rows the platform
+    serves for the training range, with the version's hyper-parameters and seed.
+
+    @critical
+    Scenario Outline: A version of <algorithm> predicts as <algorithm> trained by the book does
+      Given the SPX history of 2016 to 2018 has been loaded
+      And Direction has been trained with <algorithm> on SPX from 2017-01-03 to 2018-12-31
+      And version 1 of Direction was promoted to production because "first deployment"
+      When the quant asks Direction's production version about SPX as of 2018-12-31
+      Then the prediction's score is the one <algorithm> trained by the book gives
+
+      Examples:
+        | algorithm                        |
+        | logistic regression              |
+        | gradient boosting                |
+        | the reinforcement-learning agent |
 
   Rule: The same data, algorithm, hyper-parameters and seed give the same model, to the byte
 
@@ -225,6 +273,21 @@ Feature: Model training
         | promote | 1    | 2  | yes    | operator | paper-trade the agent |
 
     @normal
+    Scenario: Forcing a version that does better overrides nothing, and the trail says so
+      Given the SPX history of 2016 to 2018 has been loaded
+      And Direction has versions trained on SPX from 2017-01-03 to 2018-12-31 with:
+        | version | algorithm           |
+        | 1       | gradient boosting   |
+        | 2       | logistic regression |
+      And version 1 of Direction was promoted to production because "first deployment"
+      And version 2 of Direction does better than version 1 on the Sharpe ratio
+      When the quant forces version 2 of Direction into production because "in a hurry"
+      Then the production trail of Direction reads:
+        | action  | from | to | forced | by       | why              |
+        | promote |      | 1  | no     | operator | first deployment |
+        | promote | 1    | 2  | no     | operator | in a hurry       |
+
+    @normal
     Scenario: A version that does exactly as well as production is promoted
       Given the SPX history of 2016 to 2018 has been loaded
       And Twin has been trained with logistic regression on SPX from 2017-01-03 to 2018-12-31 twice
@@ -243,6 +306,8 @@ Feature: Model training
       And version 1 of Direction was promoted to production because "first deployment"
       And version 2 of Direction was forced into production because "try it"
       And version 3 of Direction was forced into production because "try this one"
+      And Echo has been trained with logistic regression on SPX from 2017-01-03 to 2018-12-31
+      And version 1 of Echo was promoted to production because "another model, promoted last"
       When the quant rolls back production of Direction because "too risky"
       Then production of Direction is version 2
       When the quant rolls back production of Direction because "still too risky"
@@ -250,6 +315,55 @@ Feature: Model training
       When the quant rolls back production of Direction because "once more"
       Then the rollback is refused because the alias has no earlier version to return to
       And production of Direction is version 1
+
+    @normal
+    Scenario Outline: Reading version <version> of a model that has none is <outcome>
+      When the quant reads version <version> of Ghost
+      Then the quant is <outcome>
+
+      Examples: version numbers run from 1 to 2147483647
+        | version    | outcome                                          |
+        | 0          | refused because the version is below its minimum |
+        | 1          | told there is no such version                    |
+        | 2147483647 | told there is no such version                    |
+        | 2147483648 | refused because the version is above its maximum |
+
+    @normal
+    Scenario Outline: Promoting version <version> of a model that has none is <outcome>
+      When the quant promotes version <version> of Ghost to production because "try it"
+      Then the quant is <outcome>
+
+      Examples: version numbers run from 1 to 2147483647
+        | version    | outcome                                          |
+        | 0          | refused because the version is below its minimum |
+        | 1          | told there is no such version                    |
+        | 2147483647 | told there is no such version                    |
+        | 2147483648 | refused because the version is above its maximum |
+
+    @normal
+    Scenario Outline: Asking version <version> of a model that has none for a prediction is <outcome>
+      When the quant asks version <version> of Ghost about SPX as of 2018-06-01
+      Then the quant is <outcome>
+
+      Examples: version numbers run from 1 to 2147483647
+        | version    | outcome                                          |
+        | 0          | refused because the version is below its minimum |
+        | 1          | told there is no such version                    |
+        | 2147483647 | told there is no such version                    |
+        | 2147483648 | refused because the version is above its maximum |
+
+    @normal
+    Scenario Outline: A promotion whose reason is <length> characters long is <outcome>
+      Given the SPX history of 2018 has been loaded
+      And Direction has been trained with logistic regression on SPX from 2018-03-01 to 2018-12-31
+      When the quant promotes version 1 of Direction to production with a reason <length> characters long
+      Then the quant is <outcome>
+
+      Examples: a reason is at most 500 characters
+        | length | outcome                                          |
+        | 499    | answered                                         |
+        | 500    | answered                                         |
+        | 501    | refused because the reason is longer than allowed |
 
   Rule: A prediction uses only the prices known on its date
 
@@ -283,18 +397,27 @@ Feature: Model training
       When the quant asks Direction's staging version about SPX as of 2018-06-01
       Then the prediction is refused because the alias points to no version
 
+    @normal
+    Scenario: A symbol asked in lower case with spaces around is the same symbol
+      Given the SPX history of 2018 has been loaded
+      And Direction has been trained with logistic regression on SPX from 2018-03-01 to 2018-12-31
+      And version 1 of Direction was promoted to production because "first deployment"
+      When the quant asks Direction's production version about SPX, written " spx ", as of 2018-06-01
+      Then the prediction is about SPX, as when it is written SPX
+
   Rule: A model file is used only while it is exactly the file registered and holds only trusted types
 
-    @critical
+    @critical @needs.controls
     Scenario: A model file whose bytes were changed is refused
       Given the SPX history of 2018 has been loaded
       And Direction has been trained with logistic regression on SPX from 2018-03-01 to 2018-12-31
       And version 1 of Direction was promoted to production because "first deployment"
+      And Direction has 1 model file
       When the model file of version 1 of Direction is altered
       And the quant asks Direction's production version about SPX as of 2018-06-01
       Then the prediction is refused because the model file no longer matches its checksum
 
-    @critical
+    @critical @needs.controls
     Scenario: A model file holding a type that is not trusted is refused, even with its checksum registered
       Given the SPX history of 2018 has been loaded
       And Direction has been trained with logistic regression on SPX from 2018-03-01 to 2018-12-31
@@ -335,6 +458,15 @@ Feature: Model training
       When the quant rolls back production of Direction because "back to the tested version"
       Then Carol's recommendation follows version 1 of Direction
       And a rebalance proposed for Carol names version 1 of Direction
+
+    @normal
+    Scenario: A client cannot follow a model that was never trained, whatever others were
+      Given the SPX history of 2018 has been loaded
+      And Zeta has been trained with logistic regression on SPX from 2018-03-01 to 2018-12-31
+      And version 1 of Zeta was promoted to production because "first deployment"
+      And Alice is a registered client
+      When Alice chooses the model "Ghost"
+      Then the choice is refused because "Ghost" is not a registered model
 
     @critical
     Scenario: A client cannot follow an alias of a model that points to no version

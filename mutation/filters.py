@@ -10,8 +10,9 @@ before anything runs, each for a reason that holds for every module:
 - the ``*`` and ``/`` markers of a parameter list, which cosmic-ray takes for operators:
   every caller passes those arguments by keyword, so the swap changes nothing;
 - mutants inside documentation arguments (``examples=``, ``description=``, ``summary=``,
-  ``responses=``): they change the OpenAPI document, which the contract fuzz checks
-  (``make contract``), not a behaviour the features specify.
+  ``responses=``, and ``json_schema_extra=``, where a model keeps its examples): they
+  change the OpenAPI document, which the contract fuzz checks (``make contract``), not a
+  behaviour the features specify.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ EXCLUDED_OPERATORS = re.compile(
     r"|core/ReplaceComparisonOperator_(Is|IsNot)_(Eq|NotEq|Lt|LtE|Gt|GtE)$"
     r"|core/ReplaceUnaryOperator_(UAdd_\w+|\w+_Invert|Invert_\w+|USub_Not|Delete_USub)$"
 )
-DOCUMENTATION_KEYWORDS = frozenset({"examples", "example", "description", "summary", "responses"})
+DOCUMENTATION_KEYWORDS = frozenset(
+    {"examples", "example", "description", "summary", "responses", "json_schema_extra"}
+)
 
 Position = tuple[int, int]
 

@@ -181,6 +181,13 @@ class ArtifactUntrusted(PlatformError):
     code = "artifact_untrusted"
 
 
+class TrainingFailed(PlatformError):
+    """A training that cannot go on with its data (the operation's error)."""
+
+    status_code = 422
+    code = "training_failed"
+
+
 class ModelInputsMissing(PlatformError):
     """The model cannot predict: a symbol has no complete feature row as of the date."""
 

@@ -38,6 +38,21 @@ def step_train(context, model, algorithm, symbols, start, end):
     _training(context).train(model, algorithm, symbols, start, end)
 
 
+@when(
+    "the quant trains {model:Name} with {algorithm:Algorithm} on "
+    + TRAINED_ON
+    + ", naming nothing else"
+)
+def step_train_minimal(context, model, algorithm, symbols, start, end):
+    _training(context).train_naming_only_data(model, algorithm, symbols, start, end)
+
+
+@then("version {number:d} of {model:Name} was trained with:")
+def step_trained_with(context, number, model):
+    settings = {row["setting"]: row["value"] for row in context.table}
+    assert_that(_training(context).settings_of(model, number, list(settings)), equal_to(settings))
+
+
 @given("{model:Name} has been trained with {algorithm:Algorithm} on " + TRAINED_ON + " twice")
 @when("the quant trains {model:Name} with {algorithm:Algorithm} on " + TRAINED_ON + " twice")
 def step_train_twice(context, model, algorithm, symbols, start, end):
@@ -94,8 +109,23 @@ def step_version_registered(context, number, model):
     "its test window or on the {gap:d} session before it"
 )
 def step_no_fold_trained_on_its_test(context, count, number, model, gap):
-    folds = _training(context).version(model, number)["fold_metrics"]
+    version = _training(context).version(model, number)
+    folds = version["fold_metrics"]
     assert_that(folds, has_length(count))
+    window = version["sessions"] // (count + 1)
+    for fold, following in itertools.pairwise(folds):
+        # Windows of equal size, each starting the session after the one before ends.
+        after = datasets.exchange_sessions(
+            date.fromisoformat(fold["last_test_session"]),
+            date.fromisoformat(following["first_test_session"]),
+        )
+        assert_that(len(after), equal_to(2), f"fold {following['fold']} starts right after")
+    for fold in folds:
+        tested = datasets.exchange_sessions(
+            date.fromisoformat(fold["first_test_session"]),
+            date.fromisoformat(fold["last_test_session"]),
+        )
+        assert_that((fold["test_sessions"], len(tested)), equal_to((window, window)))
     for fold in folds:
         last_train = date.fromisoformat(fold["last_train_session"])
         first_test = date.fromisoformat(fold["first_test_session"])
@@ -169,6 +199,43 @@ def step_ask_train_sessions(context, model, sessions, symbol, folds, gap):
     _training(context).ask_on_usable_sessions(model, symbol, sessions, folds=folds, gap=gap)
 
 
+@when("the quant asks to train {model:Name} with {algorithm:Algorithm} on " + TRAINED_ON)
+def step_ask_train_algorithm(context, model, algorithm, symbols, start, end):
+    training = _training(context)
+    training.start(training.request(model, algorithm, symbols, start, end), expect="either")
+
+
+@given(
+    "{symbol:Symbol} has fallen 1 % a session for {down:d} sessions from {first:Date}, then "
+    "risen and fallen in turn for {turns:d} sessions"
+)
+def step_slide(context, symbol, down, first, turns):
+    context.world.market_data.load_slide(symbol, first, down, turns)
+
+
+@when(
+    "the quant trains {model:Name} with {algorithm:Algorithm} on "
+    + TRAINED_ON
+    + ", expecting it to fail"
+)
+def step_train_failing(context, model, algorithm, symbols, start, end):
+    training = _training(context)
+    training.start(training.request(model, algorithm, symbols, start, end))
+    training.jobs.await_done()
+
+
+@then(
+    "the training fails because fold {fold:d} of {folds:d} trains only on sessions that "
+    "{went:Phrase}"
+)
+def step_training_fails(context, fold, folds, went):
+    done = _training(context).jobs.current
+    assert_that(done["status"], equal_to("failed"))
+    assert_that(done["error"]["code"], equal_to("training_failed"))
+    assert_that(done["error"]["details"], equal_to({"fold": fold, "folds": folds,
+                                                    "sessions": went}))  # fmt: skip
+
+
 @when("the quant asks to train {model:Name} on {symbols:Symbols}")
 def step_ask_train_on(context, model, symbols):
     _training(context).ask_on(model, symbols)
@@ -214,9 +281,9 @@ def step_start_long(context, model, algorithm, symbols, start, end):
     _training(context).start_long(model, algorithm, symbols, start, end)
 
 
-@when("the training has reached fold {fold:d} of {folds:d}")
-def step_reached_fold(context, fold, folds):
-    shown = _training(context).jobs.await_progress(f"fold {fold} of {folds}")
+@when("the training is part way through fold {fold:d} of {folds:d}")
+def step_part_way(context, fold, folds):
+    shown = _training(context).await_part_way(fold, folds)
     assert_that(shown["status"], equal_to("running"))
 
 
@@ -328,6 +395,48 @@ def step_compare_versions(context, better, model, how, other):
 @then("{alias:Alias} of {model:Name} is version {number:d}")
 def step_alias_is(context, alias, model, number):
     assert_that(_training(context).alias(model, alias)["version"], equal_to(number))
+    # The registry marks that version, and only that one, with the alias.
+    marked = [v["version"] for v in _training(context).versions(model) if alias in v["aliases"]]
+    assert_that(marked, equal_to([number]))
+
+
+@when("the quant reads version {number:d} of {model:Name}")
+def step_read_version(context, number, model):
+    _training(context).read_version(model, number)
+
+
+@when("the quant asks version {number:d} of {model:Name} about {symbol:Symbol} as of {day:Day}")
+def step_ask_version(context, number, model, symbol, day):
+    _training(context).predict(model, symbol, day, version=number, expect="either")
+
+
+@when(
+    "the quant promotes version {number:d} of {model:Name} to {alias:Alias} with a reason "
+    "{length:d} characters long"
+)
+def step_promote_reason_length(context, number, model, alias, length):
+    reason = ("because " * 100)[:length]
+    _training(context).promote(model, number, alias, reason, expect="either")
+
+
+@then("the quant is answered")
+def step_quant_answered(context):
+    assert_that(context.world.outcomes.refusal, equal_to(None))
+
+
+@then("the quant is told there is no such version")
+def step_quant_not_found(context):
+    assert_that(context.world.outcomes.told_not_found(), equal_to(True))
+
+
+@then("the quant is refused because {reason:Phrase}")
+def step_quant_refused(context, reason):
+    context.world.outcomes.assert_refused_because(reason)
+
+
+@given("{model:Name} has {count:d} model file")
+def step_model_files(context, model, count):
+    assert_that(_training(context).files(model), has_length(count))
 
 
 @then("the {alias:Alias} trail of {model:Name} reads:")
@@ -384,6 +493,45 @@ def step_prediction_unchanged(context, model, symbol, day):
 @when("the quant asks {model:Name}'s {alias:Alias} version about {symbol:Symbol} as of {day:Day}")
 def step_ask_prediction(context, model, alias, symbol, day):
     _training(context).predict(model, symbol, day, alias=alias, expect="either")
+
+
+@then("the prediction's score is the one {algorithm:Algorithm} trained by the book gives")
+def step_prediction_by_the_book(context, algorithm):
+    training = _training(context)
+    item = training.last_prediction()["items"][0]
+    book = training.by_the_book(training.last_model, 1, item)
+    assert_that(float(item["score"]), close_to(book, 1.5e-6))
+    # Long when an up session is more likely than not (a classifier), or when holding is
+    # worth more than not (the agent).
+    threshold = 0.0 if algorithm == "the reinforcement-learning agent" else 0.5
+    assert_that(item["signal"], equal_to("long" if book > threshold else "flat"))
+
+
+@then(
+    "the accuracy of version {number:d} of {model:Name} is the share of test sessions its "
+    "signal held {symbol:Symbol} exactly when {other:Symbol} rose next"
+)
+def step_accuracy_from_growth(context, number, model, symbol, other):
+    training = _training(context)
+    shown = float(training.version(model, number)["metrics"]["accuracy"])
+    assert_that(shown, close_to(training.accuracy_from_growth(model, number, symbol), 1e-6))
+
+
+@when(
+    "the quant asks {model:Name}'s {alias:Alias} version about {symbol:Symbol}, written "
+    '"{written:Quoted}", as of {day:Day}'
+)
+def step_ask_written(context, model, alias, symbol, written, day):
+    _training(context).predict(model, symbol, day, alias=alias, written=written)
+
+
+@then("the prediction is about {symbol:Symbol}, as when it is written {same:Symbol}")
+def step_prediction_same_symbol(context, symbol, same):
+    training = _training(context)
+    asked = training.last_prediction()
+    plain = training.predict(training.last_model, same, date.fromisoformat(asked["as_of"]))
+    assert_that(asked["items"][0]["symbol"], equal_to(training.symbol(symbol)))
+    assert_that(asked["items"], equal_to(plain["items"]))
 
 
 @then("the prediction uses the features of {session:Date}")

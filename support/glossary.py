@@ -100,6 +100,8 @@ FIELDS = {
     "hyperparameters.learning_rate": "learning rate",
     "hyperparameters.episodes": "episodes",
     "hyperparameters.discount": "discount",
+    "version": "version",
+    "reason": "reason",
 }
 # What is wrong with a field.
 PROBLEMS = {
@@ -130,6 +132,10 @@ PROBLEMS = {
     "no_data": "have no prices in the range",
     "invalid_name": "is not a valid model name",
     "unknown_alias": "has no version behind that alias",
+    "greater_than_equal": "is below its minimum",
+    "less_than_equal": "is above its maximum",
+    "string_too_long": "is longer than allowed",
+    "one_outcome": "holds sessions that all went the same way",
 }
 # A field whose problem the specification words in its own terms.
 FIELD_PROBLEMS = {

@@ -163,3 +163,52 @@ def disagreements(
                 f"(row {int(np.flatnonzero(both)[where]) + 1})"
             )
     return problems
+
+
+# -- models trained by the book (docs/contract.md, "Models") --------------------------------
+
+
+def linear_q_advantage(
+    train: np.ndarray,
+    next_return: np.ndarray,
+    last_of_symbol: np.ndarray,
+    asked: np.ndarray,
+    *,
+    episodes: int,
+    learning_rate: float,
+    discount: float,
+    seed: int,
+) -> np.ndarray:
+    """Q(long) - Q(flat) for the ``asked`` feature rows, from linear Q-learning as the
+    contract states it: features standardised by the training rows' mean and population
+    standard deviation (1 where it is 0) plus a bias; rewards 0 (flat) and the next
+    session's return in percent (long); every episode visits the rows in
+    ``numpy.random.default_rng(seed).permutation`` order, 1024 at a time, moving both
+    actions' weights by ``learning_rate`` x the mean of error x features, where the target
+    is reward + ``discount`` x the best Q of the same symbol's next row (0 after its last,
+    ``last_of_symbol``)."""
+    mean = train.mean(axis=0)
+    scale = train.std(axis=0)
+    scale = np.where(scale == 0, 1.0, scale)
+
+    def features(x: np.ndarray) -> np.ndarray:
+        return np.column_stack([(x - mean) / scale, np.ones(len(x))])
+
+    phi = features(train)
+    reward_long = next_return * 100.0
+    weights = np.zeros((2, train.shape[1] + 1))
+    rng = np.random.default_rng(seed)
+    for _ in range(episodes):
+        order = rng.permutation(len(train))
+        for start in range(0, len(order), 1024):
+            rows = order[start : start + 1024]
+            target = np.zeros((len(rows), 2))
+            for i, row in enumerate(rows):
+                best_next = 0.0
+                if not last_of_symbol[row]:
+                    best_next = float(np.max(weights @ phi[row + 1]))
+                target[i] = [discount * best_next, reward_long[row] + discount * best_next]
+            error = target - phi[rows] @ weights.T
+            weights = weights + learning_rate * (error.T @ phi[rows]) / len(rows)
+    q = features(asked) @ weights.T
+    return q[:, 1] - q[:, 0]

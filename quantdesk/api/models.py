@@ -50,9 +50,9 @@ class TrainingIn(BaseModel):
             ]
         },
     )
-    model: str = Field(max_length=200, description="The name the version is registered under")
-    algorithm: str = Field(max_length=100, description=", ".join(ALGORITHMS))
-    feature_set: str = Field(max_length=100, description="e.g. momentum_v1")
+    model: str = Field(description="The name the version is registered under")
+    algorithm: str = Field(description=", ".join(ALGORITHMS))
+    feature_set: str = Field(description="e.g. momentum_v1")
     symbols: list[str] = Field(max_length=200)
     start: date
     end: date
@@ -154,7 +154,7 @@ class RollbackIn(BaseModel):
 
 class PredictIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    alias: str = Field("production", max_length=100)
+    alias: str = Field("production", description="The alias whose version predicts")
     version: int | None = Field(
         None, ge=1, le=2**31 - 1, description="Predict with this version instead of an alias"
     )

@@ -67,8 +67,11 @@ class RecommendationOut(BaseModel):
         404,
         409,
         422,
+        503,
         e409="client_not_active (details.missing_steps); for a model strategy also "
-        "alias_not_set, model_inputs_missing, artifact_tampered or artifact_untrusted",
+        "alias_not_set, model_inputs_missing, artifact_tampered, artifact_untrusted, "
+        "brokerage_not_linked or reauth_required",
+        e503="brokerage_unavailable: a model strategy reads the client's session there",
     ),
 )
 def get_recommendation(

@@ -42,9 +42,6 @@ class LinearQPolicy:
         q = self.q_values(features)
         return q[:, 1] - q[:, 0]
 
-    def positions(self, features: np.ndarray) -> np.ndarray:
-        return (self.advantage(features) > 0).astype("int64")
-
     def as_arrays(self) -> dict[str, np.ndarray]:
         return {"mean": self.mean, "scale": self.scale, "weights": self.weights}
 

@@ -54,6 +54,8 @@ ALIAS_RULE = (
     "an alias is 1 to 32 characters: lower-case letters, digits, '_' or '-', starting with a letter"
 )
 PROMOTION_METRIC = "sharpe"
+# Algorithms that learn the label, and so need sessions of both kinds (up and not up).
+CLASSIFIERS = frozenset({"logistic_regression", "hist_gradient_boosting"})
 LONG, FLAT = "long", "flat"
 
 _MODEL_NAME = re.compile(MODEL_NAME_PATTERN)
@@ -251,7 +253,8 @@ def backtest_metrics(returns: Sequence[float]) -> dict[str, float]:
         peak = max(peak, growth)
         drawdown = min(drawdown, growth / peak - 1.0)
     total = growth - 1.0
-    annual = growth ** (SESSIONS_PER_YEAR / n) - 1.0 if growth > 0 else -1.0
+    # Growth stays above 0: long or flat in a price above 0 never loses more than it holds.
+    annual = growth ** (SESSIONS_PER_YEAR / n) - 1.0
     mean = sum(returns) / n
     if n > 1:
         variance = sum((r - mean) ** 2 for r in returns) / (n - 1)

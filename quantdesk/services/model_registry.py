@@ -57,7 +57,6 @@ from quantdesk.store import artifacts
 from quantdesk.store.models import AliasMoveRow, ModelAliasRow, ModelVersionRow
 
 DEFAULT_ALIAS = "production"
-MAX_REASON = 500
 
 
 def metric_text(value: float | None) -> str | None:

@@ -26,6 +26,7 @@ from quantdesk.domain.feature_sets import FEATURE_SETS, FeatureSet
 from quantdesk.domain.q_learning import LinearQPolicy, train_linear_q
 from quantdesk.domain.training import (
     ALGORITHMS,
+    CLASSIFIERS,
     MIN_FOLD_SESSIONS,
     Fold,
     backtest_metrics,
@@ -35,7 +36,7 @@ from quantdesk.domain.training import (
     sessions_needed,
     walk_forward,
 )
-from quantdesk.errors import ValidationFailed
+from quantdesk.errors import TrainingFailed, ValidationFailed
 from quantdesk.jobs.operations import Operations, Progress
 from quantdesk.services.feature_sets import FeatureSetService
 from quantdesk.services.model_registry import ModelRegistry, metric_text
@@ -137,7 +138,7 @@ class TrainingService:
         # Symbols are checked by the feature-set service (the one symbol rule).
         built = self.feature_sets.frame(feature_set.key, symbols, start, end)
         frame = feature_set.complete_rows(built)
-        self._check_data(frame, symbols, body["folds"], body["gap_sessions"])
+        self._check_data(frame, symbols, body["folds"], body["gap_sessions"], body["algorithm"])
         job = Job(
             model=body["model"],
             algorithm=body["algorithm"],
@@ -153,8 +154,19 @@ class TrainingService:
         return job, frame
 
     @staticmethod
-    def _check_data(frame: pd.DataFrame, symbols: list[str], folds: int, gap: int) -> None:
+    def _check_data(
+        frame: pd.DataFrame, symbols: list[str], folds: int, gap: int, algorithm: str
+    ) -> None:
         problems = []
+        if algorithm in CLASSIFIERS and len(frame) and frame["label"].nunique() < 2:
+            problems.append(
+                FieldProblem(
+                    "start",
+                    "one_outcome",
+                    "every usable session of the range went the same way (up, or not up): "
+                    "a classifier has nothing to tell apart.",
+                )
+            )
         present = set(frame["symbol"].unique().tolist())
         empty = [s for s in symbols if s.strip(" \t").upper() not in present]
         if empty:
@@ -200,6 +212,7 @@ class TrainingService:
             progress((fold.number - 1) / steps, f"fold {fold.number} of {job.folds}")
             train = frame.loc[position < fold.train_end]
             test = frame.loc[(position >= fold.test_start) & (position < fold.test_end)]
+            _check_fold(job, fold, train)
             model = self._fit(job, train, features, progress, fold.number - 1, steps)
             scores, long = _scores(job.algorithm, model, test[features].to_numpy("float64"))
             part = test.assign(score=scores, long=long.astype("int64"))
@@ -293,6 +306,19 @@ class TrainingService:
             model.fit(x, y)
             progress((step + done / total) / steps)
         return model
+
+
+def _check_fold(job: Job, fold: Fold, train: pd.DataFrame) -> None:
+    """A classifier cannot learn from a fold whose sessions all went the same way: the job
+    fails, saying which fold and why (found only once the folds are cut)."""
+    outcomes = train["label"].unique()
+    if job.algorithm in CLASSIFIERS and len(outcomes) < 2:
+        went = "went up" if int(outcomes[0]) == 1 else "did not go up"
+        raise TrainingFailed(
+            f"Fold {fold.number} of {job.folds} trains only on sessions that {went}: "
+            "a classifier has nothing to tell apart. Choose a longer range or fewer folds.",
+            details={"fold": fold.number, "folds": job.folds, "sessions": went},
+        )
 
 
 def _next_rows(rows: pd.DataFrame) -> np.ndarray:

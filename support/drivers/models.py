@@ -17,10 +17,13 @@ def _path(text: str) -> str:
 
 class ModelsDriver(PlatformApi):
     def train(self, request: dict[str, Any]) -> dict[str, Any]:
-        """The operation of a started training job; a refused request raises ``ApiError``."""
-        return self.http.json(
+        """The operation of a started training job (accepted for later: 202); a refused
+        request raises ``ApiError``."""
+        answer = self.http.request(
             "POST", "/v1/models/training-jobs", json=request, headers=self._operator()
         )
+        assert answer.status_code == 202, f"a training is not accepted for later: {answer}"
+        return answer.json()
 
     def limits(self) -> dict[str, Any]:
         return self.http.json("GET", "/v1/training/limits", headers=self._operator())

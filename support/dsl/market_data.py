@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import allure
+import numpy as np
 import pandas as pd
 
 from support import datasets
@@ -128,6 +129,19 @@ class MarketData:
         )  # fmt: skip
         run = self.load_bars(symbol, bars)
         assert run["inserted"] == count, f"the flat history was not stored whole: {run}"
+
+    def load_slide(self, symbol: str, first: date, down: int, turns: int) -> None:
+        """Closes that fall 1 % a session for ``down`` sessions from ``first``, then rise
+        and fall 1 % in turn for ``turns`` sessions."""
+        steps = [0.99] * down + [1.01 if i % 2 == 0 else 0.99 for i in range(turns)]
+        closes = [round(100 * float(np.prod(steps[: i + 1])), 4) for i in range(len(steps))]
+        sessions = datasets.sessions_from(first, len(closes))
+        bars = pd.DataFrame(
+            {"session": [d.isoformat() for d in sessions], "open": closes, "high": closes,
+             "low": closes, "close": closes, "volume": 100}
+        )  # fmt: skip
+        run = self.load_bars(symbol, bars)
+        assert run["inserted"] == len(closes), f"the history was not stored whole: {run}"
 
     def load_bar_under_described_symbol(self, words: str) -> dict[str, Any]:
         """One bar under a symbol the specification describes rather than names, unique to

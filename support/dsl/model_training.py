@@ -10,6 +10,7 @@ says otherwise.
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Callable
@@ -22,7 +23,7 @@ import allure
 import numpy as np
 import pandas as pd
 
-from support import datasets
+from support import datasets, oracles
 from support.drivers.http import ApiError
 from support.drivers.models import ModelsDriver
 from support.dsl.aliases import Aliases
@@ -244,6 +245,22 @@ class ModelTraining:
             assert time.monotonic() < deadline, f"the training is not {status}: {shown}"
             time.sleep(0.02)  # poll interval under the deadline above
 
+    def await_part_way(self, fold: int, folds: int) -> dict[str, Any]:
+        """Poll until the job is in ``fold`` and its progress has moved since the fold
+        began (the steps within a fold report too); the operation as last seen."""
+        started = self.jobs.await_progress(f"fold {fold} of {folds}")
+        deadline = time.monotonic() + 30
+        while True:
+            shown = self.driver.operation(started["id"])
+            self.jobs.progress_seen.append(shown["progress"]["percent"])
+            moved = shown["progress"]["percent"] > started["progress"]["percent"]
+            if shown["done"] or (
+                moved and shown["progress"]["message"] == started["progress"]["message"]
+            ):
+                return shown
+            assert time.monotonic() < deadline, f"no progress within the fold: {shown}"
+            time.sleep(0.01)  # poll interval under the deadline above
+
     def queue_state(self) -> tuple[list[str], str]:
         shown = [self.driver.operation(o["id"])["status"] for o in self.queue]
         return shown[:-1], shown[-1]
@@ -286,6 +303,39 @@ class ModelTraining:
         return self.driver.limits()
 
     # -- the registry --------------------------------------------------------------------
+    def read_version(self, model: str, number: int) -> dict[str, Any] | None:
+        with allure.step(f"Read version {number} of {model}"):
+            return self.outcomes.attempt(
+                lambda: self.driver.version(self.name(model), number), what="the version"
+            )
+
+    def settings_of(self, model: str, number: int, names: list[str]) -> dict[str, str]:
+        """The version's ``names`` settings, in the specification's words and numbers."""
+        version = self.version(model, number)
+        shown = {}
+        for words in names:
+            key, _ = SETTINGS[words]
+            value = (
+                version["hyperparameters"][key.split(".", 1)[1]]
+                if key.startswith("hyperparameters.")
+                else version[key]
+            )
+            shown[words] = f"{value:g}"
+        return shown
+
+    def train_naming_only_data(self, model: str, algorithm: str, symbols: list[str],
+                               start: date, end: date) -> dict[str, Any]:  # fmt: skip
+        """A training that sends only the model, algorithm, feature set, symbols and range:
+        the platform's defaults decide the rest."""
+        request = self.request(model, algorithm, symbols, start, end)
+        for name in ("folds", "gap_sessions", "seed", "hyperparameters"):
+            request.pop(name)
+        self.last_model = model
+        self.start(request)
+        done = self.jobs.await_done(deadline_s=120)
+        assert done["status"] == "succeeded", f"the training did not succeed: {done}"
+        return done
+
     def versions(self, model: str) -> list[dict[str, Any]]:
         try:
             return self.driver.model(self.name(model))["versions"]
@@ -360,12 +410,19 @@ class ModelTraining:
         as_of: date,
         *,
         alias: str = "production",
+        version: int | None = None,
+        written: str | None = None,
         expect: Expect = "accepted",
     ) -> dict | None:
+        """Ask ``alias`` (or ``version``) of ``model`` about ``symbol``, its ticker
+        ``written`` as given (e.g. lower case) when given."""
         ticker = self.symbol(symbol)
+        if written is not None:
+            ticker = written.replace(symbol.lower(), ticker.lower())
+        which = {"version": version} if version is not None else {"alias": alias}
         with allure.step(f"Ask {alias} of {model} about {symbol} as of {as_of}"):
             answer = self.outcomes.attempt(
-                lambda: self.driver.predict(self.name(model), [ticker], as_of, alias=alias),
+                lambda: self.driver.predict(self.name(model), [ticker], as_of, **which),
                 expect=expect,
                 what="the prediction",
             )
@@ -399,6 +456,69 @@ class ModelTraining:
             self.driver.damage_artifact(self.name(model), number, how)
 
     # -- oracles -------------------------------------------------------------------------
+    def complete_rows(self, tickers: list[str], start: date, end: date) -> pd.DataFrame:
+        """The momentum rows a training of ``start..end`` learns from: every feature and
+        the label known, bars up to ``end`` only (so ``end`` itself has no label)."""
+        rows = self.market_data.driver.feature_rows(FEATURE_SET, tickers, start, end)
+        frame = pd.DataFrame(rows)
+        columns = [c for c in frame.columns if c not in ("symbol", "session")]
+        frame = frame.dropna(subset=columns).sort_values(["symbol", "session"], kind="stable")
+        return frame.reset_index(drop=True).astype({c: "float64" for c in columns})
+
+    def by_the_book(self, model: str, number: int, prediction: dict[str, Any]) -> float:
+        """The score the version's algorithm, trained by the book on the same rows with the
+        same hyper-parameters and seed, gives the row the prediction used."""
+        version = self.version(model, number)
+        start = date.fromisoformat(version["training_range"]["start"])
+        end = date.fromisoformat(version["training_range"]["end"])
+        rows = self.complete_rows(version["symbols"], start, end)
+        features = [c for c in rows.columns if c not in ("symbol", "session", "label",
+                                                          "next_return")]  # fmt: skip
+        asked_rows = pd.DataFrame(
+            self.market_data.driver.feature_rows(
+                FEATURE_SET, [prediction["symbol"]], end=date.fromisoformat(prediction["session"])
+            )
+        )
+        asked = asked_rows.loc[asked_rows["session"] == prediction["session"], features]
+        x, asked_x = rows[features].to_numpy("float64"), asked.to_numpy("float64")
+        y = rows["label"].to_numpy("int64")
+        h, seed = version["hyperparameters"], version["seed"]
+        if version["algorithm"] == "linear_q":
+            symbols = rows["symbol"].to_numpy()
+            last = np.append(symbols[1:] != symbols[:-1], True)
+            return float(oracles.linear_q_advantage(
+                x, rows["next_return"].to_numpy("float64"), last, asked_x,
+                episodes=h["episodes"], learning_rate=h["learning_rate"],
+                discount=h["discount"], seed=seed,
+            )[0])  # fmt: skip
+        from sklearn.ensemble import HistGradientBoostingClassifier
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+
+        if version["algorithm"] == "logistic_regression":
+            book = make_pipeline(StandardScaler(), LogisticRegression(
+                C=h["c"], max_iter=h["max_iter"], random_state=seed))  # fmt: skip
+        else:
+            book = HistGradientBoostingClassifier(
+                learning_rate=h["learning_rate"], max_iter=h["max_iter"],
+                max_depth=h["max_depth"], l2_regularization=h["l2_regularization"],
+                early_stopping=False, random_state=seed,
+            )  # fmt: skip
+        return float(book.fit(x, y).predict_proba(asked_x)[0, 1])
+
+    def accuracy_from_growth(self, model: str, number: int, symbol: str) -> float:
+        """The share of test sessions whose position (long when the signal's growth
+        moved that session) matched the label, from the version's own growth curve and the
+        feature rows' labels (one symbol)."""
+        equity = self.driver.equity(self.name(model), number)
+        growth = [1.0, *(float(v) for v in equity["signal"])]
+        held = [abs(b / a - 1.0) > 1e-9 for a, b in itertools.pairwise(growth)]
+        rows = self.market_data.driver.feature_rows(FEATURE_SET, [self.symbol(symbol)])
+        labels = {r["session"]: r["label"] for r in rows}
+        matched = [int(h) == labels[d] for d, h in zip(equity["sessions"], held, strict=True)]
+        return sum(matched) / len(matched)
+
     def buy_and_hold_growth(self, symbol: str, sessions: list[str]) -> list[float]:
         """Growth of 1 USD held in ``symbol`` from the first of ``sessions`` to the session
         after the last, from the real closes (the suite's own copy of the history)."""

@@ -148,3 +148,30 @@ def test_a_bad_request_lists_every_problem(trained):
     assert answer.status_code == 422
     fields = {p["field"] for p in answer.json()["details"]["fields"]}
     assert fields == {"model", "algorithm", "feature_set", "end", "folds"}
+
+
+def _trained_on(tmp_path, database_url: str | None) -> list[dict]:
+    overrides = {"database_url": database_url} if database_url else {}
+    with platform_client(tmp_path, **overrides) as client:
+        load(client, "2016-06-01", "2018-12-31")
+        out = []
+        for algorithm in ("logistic_regression", "hist_gradient_boosting", "linear_q"):
+            done = train(client, model=f"same-{algorithm.replace('_', '-')}", algorithm=algorithm)
+            assert done["status"] == "succeeded", done
+            version = client.get(
+                f"/v1/models/{done['result']['model']}/versions/1", headers=OPERATOR
+            ).json()
+            out.append({k: version[k] for k in ("metrics", "data_fingerprint", "artifact_sha256")})
+        return out
+
+
+def test_sqlite_and_postgresql_train_the_same_models(tmp_path):
+    from tests.services.test_ingestion_concurrency import _postgres
+
+    databases = _postgres(tmp_path)
+    url = next(databases)  # skips when PostgreSQL does not answer
+    try:
+        on_postgres = _trained_on(tmp_path / "pg", url)
+    finally:
+        next(databases, None)
+    assert _trained_on(tmp_path / "sqlite", None) == on_postgres

@@ -30,7 +30,7 @@ def test_the_same_seed_gives_the_same_weights_and_another_seed_others():
 def test_the_agent_holds_when_holding_pays():
     x, r, nxt = _market()
     policy = train_linear_q(x, r, nxt, episodes=20, learning_rate=0.05, discount=0.0, seed=1)
-    positions = policy.positions(x)
+    positions = policy.advantage(x) > 0
     assert (positions == (x[:, 0] > 0)).mean() > 0.95
     assert policy.advantage(np.array([[2.0]]))[0] > 0 > policy.advantage(np.array([[-2.0]]))[0]
 
