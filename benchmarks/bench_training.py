@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import secrets
 import statistics
 import time
 from datetime import date
@@ -57,6 +58,7 @@ class Bench:
             base_url=system.base_url, timeout=120, headers={"X-API-Key": system.operator_key}
         )
         self.jobs = 0
+        self.run = secrets.token_hex(4)  # model names of this run only (a kept database)
 
     def load(self, bars: pd.DataFrame) -> None:
         """Upload per symbol (the embedded system's upload limit is 1 MiB)."""
@@ -71,7 +73,7 @@ class Bench:
 
     def start(self, **request: Any) -> tuple[dict[str, Any], float]:
         self.jobs += 1
-        body = {"model": f"bench-{self.jobs}", "feature_set": "momentum_v1", **request}
+        body = {"model": f"bench-{self.run}-{self.jobs}", "feature_set": "momentum_v1", **request}
         started = time.perf_counter()
         answer = self.http.post("/v1/models/training-jobs", json=body)
         elapsed = time.perf_counter() - started

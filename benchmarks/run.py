@@ -109,9 +109,18 @@ def _trading(baseline: dict) -> list[str]:
 
 
 def _training(baseline: dict) -> list[str]:
-    """The model-training benchmark (it writes its own results file)."""
+    """The model-training benchmark on SQLite, then on PostgreSQL when one answers (as
+    for trading); each writes its own results file."""
     report = bench_training.run()
     regressions = [f"training: {name} missed" for name, ok in report["checks"].items() if not ok]
+    postgres = os.environ.get("QUANTDESK_BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+    if _reachable(postgres):
+        on_postgres = bench_training.run(database_url=postgres)
+        regressions += [
+            f"training on PostgreSQL: {name} missed"
+            for name, ok in on_postgres["checks"].items()
+            if not ok
+        ]
     for name in ("smoke", "large", "cancel"):
         measured, base = report.get(name, {}), baseline.get(name, {})
         if "ratio_to_reference" in measured and "ratio_to_reference" in base:

@@ -76,13 +76,14 @@ class Job:
 
 
 def fingerprint(frame: pd.DataFrame, columns: list[str]) -> str:
-    """sha256 of the rows a job saw (symbol, session, features, label, next return), in a
-    text form that is the same whichever database the bars came from."""
+    """sha256 of the rows a job saw: the symbols and sessions as text, then the features,
+    label and next return as little-endian float64 bytes. Bars are float64 on SQLite and
+    PostgreSQL alike, so the same rows give the same fingerprint on both."""
     digest = hashlib.sha256()
-    text = frame[["symbol", "session", *columns, "label", "next_return"]].to_csv(
-        index=False, float_format="%.12g", date_format="%Y-%m-%d"
-    )
-    digest.update(text.encode())
+    keys = frame["symbol"].astype(str) + "|" + frame["session"].dt.strftime("%Y-%m-%d")
+    digest.update("\n".join(keys.tolist()).encode())
+    values = frame[[*columns, "label", "next_return"]].to_numpy(dtype="<f8")
+    digest.update(np.ascontiguousarray(values).tobytes())
     return digest.hexdigest()
 
 
