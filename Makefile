@@ -8,15 +8,17 @@ BIN    := $(VENV)/bin
 PY_STAMP   := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 BEHAVE_ARGS ?=
+WORKERS ?= 2
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: acceptance test lint unit contract gate report acceptance-postgres smoke remote parallel \
+.PHONY: acceptance acceptance-parallel test lint unit contract gate report acceptance-postgres smoke remote parallel \
         bench mutation fmt clean help
 
 help:
 	@echo "make acceptance           run every feature on the embedded platform, write the report"
 	@echo "make test                 ruff + pytest + the contract fuzz + the acceptance gate (CI)"
 	@echo "make contract             the bounded schemathesis fuzz of the OpenAPI contract"
+	@echo "make acceptance-parallel  every feature in WORKERS behave processes (default 2) on one system"
 	@echo "make acceptance-postgres  the acceptance gate with the platform on PostgreSQL"
 	@echo "make smoke                only @smoke scenarios"
 	@echo "make bench                the benchmarks in benchmarks/"
@@ -36,6 +38,12 @@ $(NODE_STAMP): package.json package-lock.json
 acceptance: $(PY_STAMP) $(NODE_STAMP)
 	@rm -rf reports/allure-results reports/junit
 	@status=0; $(BIN)/behave $(BEHAVE_ARGS) || status=$$?; \
+	  $(MAKE) --no-print-directory report; exit $$status
+
+# The same run in WORKERS behave processes against one embedded system, @exclusive
+# scenarios alone after the rest (support/parallel.py); one report, one JUnit set.
+acceptance-parallel: $(PY_STAMP) $(NODE_STAMP)
+	@status=0; $(BIN)/python -m support.parallel --workers $(WORKERS) $(BEHAVE_ARGS) || status=$$?; \
 	  $(MAKE) --no-print-directory report; exit $$status
 
 report: $(NODE_STAMP)
