@@ -115,8 +115,6 @@ Feature: Model training
         | episodes           | 0         | refused because the episodes is out of range           |
         | episodes           | 500       | accepted                                               |
         | episodes           | 501       | refused because the episodes is out of range           |
-        | discount           | 0.99      | accepted                                               |
-        | discount           | 1         | refused because the discount is out of range           |
 
     @critical
     Scenario Outline: <sessions> usable sessions are <outcome> for <folds> folds with <gap> sessions left out before each test window

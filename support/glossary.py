@@ -99,7 +99,6 @@ FIELDS = {
     "hyperparameters.max_iter": "maximum iterations",
     "hyperparameters.learning_rate": "learning rate",
     "hyperparameters.episodes": "episodes",
-    "hyperparameters.discount": "discount",
     "version": "version",
     "reason": "reason",
 }

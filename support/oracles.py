@@ -171,22 +171,18 @@ def disagreements(
 def linear_q_advantage(
     train: np.ndarray,
     next_return: np.ndarray,
-    last_of_symbol: np.ndarray,
     asked: np.ndarray,
     *,
     episodes: int,
     learning_rate: float,
-    discount: float,
     seed: int,
 ) -> np.ndarray:
-    """Q(long) - Q(flat) for the ``asked`` feature rows, from linear Q-learning as the
-    contract states it: features standardised by the training rows' mean and population
-    standard deviation (1 where it is 0) plus a bias; rewards 0 (flat) and the next
-    session's return in percent (long); every episode visits the rows in
-    ``numpy.random.default_rng(seed).permutation`` order, 1024 at a time, moving both
-    actions' weights by ``learning_rate`` x the mean of error x features, where the target
-    is reward + ``discount`` x the best Q of the same symbol's next row (0 after its last,
-    ``last_of_symbol``)."""
+    """Q(long) - Q(flat) for the ``asked`` feature rows, from one-step linear Q-learning
+    as the contract states it: features standardised by the training rows' mean and
+    population standard deviation (1 where it is 0) plus a bias; rewards 0 (flat) and the
+    next session's return in percent (long); every episode visits the rows in
+    ``numpy.random.default_rng(seed).permutation`` order, 256 at a time, moving both
+    actions' weights by ``learning_rate`` x the mean of (reward - Q) x features."""
     mean = train.mean(axis=0)
     scale = train.std(axis=0)
     scale = np.where(scale == 0, 1.0, scale)
@@ -200,14 +196,9 @@ def linear_q_advantage(
     rng = np.random.default_rng(seed)
     for _ in range(episodes):
         order = rng.permutation(len(train))
-        for start in range(0, len(order), 1024):
-            rows = order[start : start + 1024]
-            target = np.zeros((len(rows), 2))
-            for i, row in enumerate(rows):
-                best_next = 0.0
-                if not last_of_symbol[row]:
-                    best_next = float(np.max(weights @ phi[row + 1]))
-                target[i] = [discount * best_next, reward_long[row] + discount * best_next]
+        for start in range(0, len(order), 256):
+            rows = order[start : start + 256]
+            target = np.column_stack([np.zeros(len(rows)), reward_long[rows]])
             error = target - phi[rows] @ weights.T
             weights = weights + learning_rate * (error.T @ phi[rows]) / len(rows)
     q = features(asked) @ weights.T

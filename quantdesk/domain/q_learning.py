@@ -1,14 +1,21 @@
-"""A small reinforcement-learning agent: linear Q-learning of a long/flat position (pure numpy).
+"""A small reinforcement-learning agent: one-step linear Q-learning of a long/flat position
+(pure numpy).
 
 Each (symbol, session) row is a state described by the feature set's features. The agent
 chooses an action for the next session: flat (0, reward 0) or long (1, reward the next
 session's return, in percent). Holding a symbol does not move its market, so the reward
 of both actions is known for every past state and the agent learns off-policy from the
-whole history (fitted Q-learning): each update moves Q(s, a) towards
-``reward(s, a) + discount x max_b Q(s', b)``, where s' is the same symbol's next session
-(0 after its last one). Q is linear in the standardised features plus a bias, trained by
-minibatch gradient steps in a seeded random order, so the same data, hyper-parameters
-and seed always give the same weights.
+whole history: each update moves Q(s, a) towards the reward of a. Q is linear in the
+standardised features plus a bias, trained by minibatch gradient steps in a seeded
+random order, so the same data, hyper-parameters and seed always give the same weights.
+
+Why one step. With a position that does not change the next state (the next session's
+features are the same whatever the agent held), a bootstrapped target
+``reward + discount x max_b Q(s', b)`` adds the same amount to both actions: the
+advantage Q(long) - Q(flat), and so every decision and score, would not depend on the
+discount at all. A discount only matters once the state includes what the agent holds
+and changing it costs something (a trading cost): that agent is future work, and until
+then the agent does not pretend to look further than the next session.
 
 The policy holds a symbol when Q(long) > Q(flat); the advantage Q(long) - Q(flat) is its
 score (higher means more confident that holding pays).
@@ -21,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-BATCH_ROWS = 1024
+BATCH_ROWS = 256
 REWARD_SCALE = 100.0  # rewards in percent: daily returns are small numbers
 
 
@@ -49,16 +56,13 @@ class LinearQPolicy:
 def train_linear_q(
     features: np.ndarray,
     next_return: np.ndarray,
-    next_row: np.ndarray,
     *,
     episodes: int,
     learning_rate: float,
-    discount: float,
     seed: int,
     on_episode: Callable[[int], None] | None = None,
 ) -> LinearQPolicy:
-    """Learn the policy. ``next_row[i]`` is the row of the same symbol's next session, or
-    -1 when row ``i`` is its last; ``on_episode(k)`` is called after episode k (1-based)."""
+    """Learn the policy; ``on_episode(k)`` is called after episode k (1-based)."""
     x = np.asarray(features, dtype="float64")
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
@@ -66,19 +70,13 @@ def train_linear_q(
     policy = LinearQPolicy(mean, scale, np.zeros((2, x.shape[1] + 1)))
     phi = policy._phi(x)
     rewards = np.column_stack([np.zeros(len(x)), np.asarray(next_return) * REWARD_SCALE])
-    has_next = next_row >= 0
     rng = np.random.default_rng(seed)
     weights = policy.weights
     for episode in range(1, episodes + 1):
         order = rng.permutation(len(x))
         for lo in range(0, len(order), BATCH_ROWS):
             rows = order[lo : lo + BATCH_ROWS]
-            follow = np.zeros(len(rows))
-            nxt = has_next[rows]
-            if nxt.any():
-                follow[nxt] = (phi[next_row[rows][nxt]] @ weights.T).max(axis=1)
-            target = rewards[rows] + discount * follow[:, None]
-            error = target - phi[rows] @ weights.T  # (rows, 2)
+            error = rewards[rows] - phi[rows] @ weights.T  # (rows, 2)
             weights += learning_rate * (error.T @ phi[rows]) / len(rows)
         if on_episode is not None:
             on_episode(episode)

@@ -109,7 +109,6 @@ ALGORITHMS: Mapping[str, Mapping[str, Bound]] = {
     "linear_q": {
         "episodes": Bound(int, 1, 500, 20),
         "learning_rate": Bound(float, 0.0, 1.0, 0.05, low_open=True),
-        "discount": Bound(float, 0.0, 0.99, 0.5),
     },
 }
 

@@ -268,10 +268,8 @@ class TrainingService:
             return train_linear_q(
                 x,
                 rows["next_return"].to_numpy("float64"),
-                _next_rows(rows),
                 episodes=episodes,
                 learning_rate=float(h["learning_rate"]),
-                discount=float(h["discount"]),
                 seed=job.seed,
                 on_episode=lambda k: progress((step + k / episodes) / steps),
             )
@@ -320,16 +318,6 @@ def _check_fold(job: Job, fold: Fold, train: pd.DataFrame) -> None:
             "a classifier has nothing to tell apart. Choose a longer range or fewer folds.",
             details={"fold": fold.number, "folds": job.folds, "sessions": went},
         )
-
-
-def _next_rows(rows: pd.DataFrame) -> np.ndarray:
-    """For each row (sorted by symbol, then session), the row of the symbol's next
-    session, or -1 after its last one."""
-    symbols = rows["symbol"].to_numpy()
-    following = np.arange(1, len(rows) + 1)
-    same = np.zeros(len(rows), dtype=bool)
-    same[:-1] = symbols[1:] == symbols[:-1]
-    return np.where(same, following, -1)
 
 
 def _scores(algorithm: str, model: Any, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

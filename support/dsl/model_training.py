@@ -65,7 +65,6 @@ SETTINGS = {
     "maximum iterations": ("hyperparameters.max_iter", int),
     "learning rate": ("hyperparameters.learning_rate", float),
     "episodes": ("hyperparameters.episodes", int),
-    "discount": ("hyperparameters.discount", float),
 }
 SESSIONS_PER_YEAR = 252
 
@@ -178,8 +177,7 @@ class ModelTraining:
         """Ask for the ordinary training with ``settings`` (in the specification's words)
         changed; a hyper-parameter picks the algorithm it belongs to."""
         owner = {"learning rate": "gradient boosting", "maximum iterations": "gradient boosting",
-                 "episodes": "the reinforcement-learning agent",
-                 "discount": "the reinforcement-learning agent"}  # fmt: skip
+                 "episodes": "the reinforcement-learning agent"}  # fmt: skip
         algorithm = next((owner[s] for s in settings if s in owner), "logistic regression")
         request = self.base_request(model, algorithm)
         for words, value in settings.items():
@@ -484,12 +482,9 @@ class ModelTraining:
         y = rows["label"].to_numpy("int64")
         h, seed = version["hyperparameters"], version["seed"]
         if version["algorithm"] == "linear_q":
-            symbols = rows["symbol"].to_numpy()
-            last = np.append(symbols[1:] != symbols[:-1], True)
             return float(oracles.linear_q_advantage(
-                x, rows["next_return"].to_numpy("float64"), last, asked_x,
-                episodes=h["episodes"], learning_rate=h["learning_rate"],
-                discount=h["discount"], seed=seed,
+                x, rows["next_return"].to_numpy("float64"), asked_x,
+                episodes=h["episodes"], learning_rate=h["learning_rate"], seed=seed,
             )[0])  # fmt: skip
         from sklearn.ensemble import HistGradientBoostingClassifier
         from sklearn.linear_model import LogisticRegression
