@@ -137,11 +137,16 @@ Feature: Model training
       And Direction has no version
 
     @critical
-    Scenario: A training whose first fold would learn only from falling sessions fails, saying so
-      Given SLIDE has fallen 1 % a session for 80 sessions from 2018-01-02, then risen and fallen in turn for 80 sessions
+    Scenario Outline: A training whose first fold would learn only from sessions that <went> fails, saying so
+      Given SLIDE has <moved> 1 % a session for 80 sessions from 2018-01-02, then risen and fallen in turn for 80 sessions
       When the quant trains Direction with logistic regression on SLIDE from 2018-01-02 to 2018-12-31, expecting it to fail
-      Then the training fails because fold 1 of 3 trains only on sessions that did not go up
+      Then the training fails because fold 1 of 3 trains only on sessions that <went>
       And Direction has no version
+
+      Examples:
+        | moved  | went           |
+        | fallen | did not go up  |
+        | risen  | went up        |
 
     @normal
     Scenario: A training on a symbol without prices is refused and registers nothing

@@ -86,6 +86,8 @@ def step_training_succeeds(context):
     seen = jobs.progress_seen
     assert_that(seen, equal_to(sorted(seen)), "progress went down")
     assert_that(seen[-1], equal_to(100.0))
+    # 100 % is the end: while the job runs, its progress is below it.
+    assert_that(_training(context).jobs.percent_while_running(), less_than(100.0))
 
 
 @then("version {number:d} of {model:Name} is registered with the training's metrics:")
@@ -206,11 +208,12 @@ def step_ask_train_algorithm(context, model, algorithm, symbols, start, end):
 
 
 @given(
-    "{symbol:Symbol} has fallen 1 % a session for {down:d} sessions from {first:Date}, then "
-    "risen and fallen in turn for {turns:d} sessions"
+    "{symbol:Symbol} has {moved:Moved} 1 % a session for {days:d} sessions from {first:Date}, "
+    "then risen and fallen in turn for {turns:d} sessions"
 )
-def step_slide(context, symbol, down, first, turns):
-    context.world.market_data.load_slide(symbol, first, down, turns)
+def step_slide(context, symbol, moved, days, first, turns):
+    step = 0.99 if moved == "fallen" else 1.01
+    context.world.market_data.load_slide(symbol, first, days, turns, step=step)
 
 
 @when(

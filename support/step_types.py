@@ -177,6 +177,11 @@ def parse_alias(text: str) -> str:
     return text
 
 
+@parse.with_pattern(r"(?:fallen|risen)")
+def parse_moved(text: str) -> str:
+    return text
+
+
 @parse.with_pattern(r"(?:better|worse)")
 def parse_better_or_worse(text: str) -> str:
     return text
@@ -215,6 +220,7 @@ STEP_TYPES: dict[str, Any] = {
     "Setting": parse_setting,
     "Alias": parse_alias,
     "BetterOrWorse": parse_better_or_worse,
+    "Moved": parse_moved,
     "Day": parse_day,
 }
 

@@ -295,7 +295,6 @@ class TrainingService:
             early_stopping=False,
             warm_start=True,
             random_state=job.seed,
-            max_iter=0,
         )
         # Boosting in chunks: between two, the job reports progress and can be cancelled.
         done = 0

@@ -130,10 +130,12 @@ class MarketData:
         run = self.load_bars(symbol, bars)
         assert run["inserted"] == count, f"the flat history was not stored whole: {run}"
 
-    def load_slide(self, symbol: str, first: date, down: int, turns: int) -> None:
-        """Closes that fall 1 % a session for ``down`` sessions from ``first``, then rise
-        and fall 1 % in turn for ``turns`` sessions."""
-        steps = [0.99] * down + [1.01 if i % 2 == 0 else 0.99 for i in range(turns)]
+    def load_slide(
+        self, symbol: str, first: date, days: int, turns: int, *, step: float = 0.99
+    ) -> None:
+        """Closes that move by ``step`` (0.99: fall 1 %) each session for ``days`` sessions
+        from ``first``, then rise and fall 1 % in turn for ``turns`` sessions."""
+        steps = [step] * days + [1.01 if i % 2 == 0 else 0.99 for i in range(turns)]
         closes = [round(100 * float(np.prod(steps[: i + 1])), 4) for i in range(len(steps))]
         sessions = datasets.sessions_from(first, len(closes))
         bars = pd.DataFrame(

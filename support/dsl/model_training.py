@@ -250,7 +250,7 @@ class ModelTraining:
         deadline = time.monotonic() + 30
         while True:
             shown = self.driver.operation(started["id"])
-            self.jobs.progress_seen.append(shown["progress"]["percent"])
+            self.jobs.saw(shown)
             moved = shown["progress"]["percent"] > started["progress"]["percent"]
             if shown["done"] or (
                 moved and shown["progress"]["message"] == started["progress"]["message"]

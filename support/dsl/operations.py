@@ -20,10 +20,23 @@ class Operations:
     # The operation of this scenario (None: every load so far completed at once).
     current: dict[str, Any] | None = None
     progress_seen: list[float] = field(default_factory=list)
+    # The highest progress seen while the operation was not done yet.
+    running_peak: float = 0.0
 
     def started(self, operation: dict[str, Any]) -> None:
         self.current = operation
-        self.progress_seen = [operation["progress"]["percent"]]
+        self.progress_seen, self.running_peak = [], 0.0
+        self.saw(operation)
+
+    def saw(self, operation: dict[str, Any]) -> None:
+        percent = operation["progress"]["percent"]
+        self.progress_seen.append(percent)
+        if not operation["done"]:
+            self.running_peak = max(self.running_peak, percent)
+
+    def percent_while_running(self) -> float:
+        """The highest progress the operation showed before it was done."""
+        return self.running_peak
 
     def result_of(self, operation: dict[str, Any]) -> dict[str, Any]:
         """Follow ``operation`` until it is done; what it made, which must have succeeded."""
@@ -45,7 +58,7 @@ class Operations:
         deadline, interval = time.monotonic() + deadline_s, 0.01
         while True:
             operation = self.driver.operation(self.current["id"])
-            self.progress_seen.append(operation["progress"]["percent"])
+            self.saw(operation)
             shown = operation["progress"]["message"] or ""
             if operation["done"] or shown.startswith(message):
                 return operation
@@ -61,7 +74,7 @@ class Operations:
         interval = 0.02
         with allure.step(f"Wait for operation {operation_id}"):
             operation = self.driver.operation(operation_id)
-            self.progress_seen.append(operation["progress"]["percent"])
+            self.saw(operation)
             while not operation["done"]:
                 if time.monotonic() > deadline:
                     raise AssertionError(
@@ -71,6 +84,6 @@ class Operations:
                 time.sleep(interval)  # poll interval, bounded by the deadline above
                 interval = min(0.2, interval * 2)
                 operation = self.driver.operation(operation_id)
-                self.progress_seen.append(operation["progress"]["percent"])
+                self.saw(operation)
         self.current = operation
         return operation
