@@ -194,8 +194,8 @@ Feature: Model training
       Given the SPX history of 2016 to 2018 has been loaded
       And Direction has been trained with <algorithm> on SPX from 2017-01-03 to 2018-12-31
       And version 1 of Direction was promoted to production because "first deployment"
-      When the quant asks Direction's production version about SPX as of 2018-12-31
-      Then the prediction's score is the one <algorithm> trained by the book gives
+      When the quant asks Direction's production version about SPX as of each of the last 10 sessions of 2018
+      Then each prediction's score and signal are the ones <algorithm> trained by the book gives
 
       Examples:
         | algorithm                        |
@@ -318,6 +318,13 @@ Feature: Model training
       When the quant rolls back production of Direction because "once more"
       Then the rollback is refused because the alias has no earlier version to return to
       And production of Direction is version 1
+      And the production trail of Direction reads:
+        | action   | from | to | forced | by       | why              |
+        | promote  |      | 1  | no     | operator | first deployment |
+        | promote  | 1    | 2  | yes    | operator | try it           |
+        | promote  | 2    | 3  | no     | operator | try this one     |
+        | rollback | 3    | 2  | no     | operator | too risky        |
+        | rollback | 2    | 1  | no     | operator | still too risky  |
 
     @normal
     Scenario Outline: Reading version <version> of a model that has none is <outcome>
@@ -475,6 +482,7 @@ Feature: Model training
     Scenario: A client cannot follow an alias of a model that points to no version
       Given the SPX history of 2018 has been loaded
       And Direction has been trained with logistic regression on SPX from 2018-03-01 to 2018-12-31
+      And version 1 of Direction was promoted to production because "first deployment"
       And Alice is a registered client
       When Alice chooses the model "Direction's staging version"
       Then the choice is refused because the model has no version behind that alias

@@ -445,6 +445,9 @@ def step_model_files(context, model, count):
 @then("the {alias:Alias} trail of {model:Name} reads:")
 def step_trail(context, alias, model):
     moves = _training(context).alias(model, alias)["moves"]
+    # The model's own record shows the same moves, and none of another model's.
+    assert_that(_training(context).driver.model(_training(context).name(model))["alias_moves"],
+                equal_to(moves))  # fmt: skip
     shown = [
         {
             "action": m["action"],
@@ -498,16 +501,30 @@ def step_ask_prediction(context, model, alias, symbol, day):
     _training(context).predict(model, symbol, day, alias=alias, expect="either")
 
 
-@then("the prediction's score is the one {algorithm:Algorithm} trained by the book gives")
-def step_prediction_by_the_book(context, algorithm):
+@when(
+    "the quant asks {model:Name}'s {alias:Alias} version about {symbol:Symbol} as of each of "
+    "the last {count:d} sessions of {year:d}"
+)
+def step_ask_many(context, model, alias, symbol, count, year):
+    sessions = datasets.exchange_sessions(date(year, 1, 1), date(year, 12, 31))[-count:]
+    for day in sessions:
+        _training(context).predict(model, symbol, day, alias=alias)
+
+
+@then(
+    "each prediction's score and signal are the ones {algorithm:Algorithm} trained by the "
+    "book gives"
+)
+def step_predictions_by_the_book(context, algorithm):
     training = _training(context)
-    item = training.last_prediction()["items"][0]
-    book = training.by_the_book(training.last_model, 1, item)
-    assert_that(float(item["score"]), close_to(book, 1.5e-6))
+    items = [answer["items"][0] for answer in training.answers]
+    books = training.by_the_book(training.last_model, 1, items)
     # Long when an up session is more likely than not (a classifier), or when holding is
     # worth more than not (the agent).
     threshold = 0.0 if algorithm == "the reinforcement-learning agent" else 0.5
-    assert_that(item["signal"], equal_to("long" if book > threshold else "flat"))
+    for item, book in zip(items, books, strict=True):
+        assert_that(float(item["score"]), close_to(book, 1.5e-6), item["session"])
+        assert_that(item["signal"], equal_to("long" if book > threshold else "flat"))
 
 
 @then(

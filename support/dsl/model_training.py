@@ -447,7 +447,10 @@ class ModelTraining:
         return curves[0], curves[1]
 
     def predictions_of(self, model: str, number: int, tickers: list[str], as_of: date) -> dict:
-        return self.driver.predict(self.name(model), tickers, as_of, version=number)
+        """Version ``number``'s predictions, asked by its number (no alias involved)."""
+        answer = self.driver.predict(self.name(model), tickers, as_of, version=number)
+        assert (answer["alias"], answer["version"]) == (None, number), answer
+        return answer
 
     def damage(self, model: str, number: int, how: str) -> None:
         with allure.step(f"Damage the model file of version {number} of {model} ({how})"):
@@ -463,9 +466,9 @@ class ModelTraining:
         frame = frame.dropna(subset=columns).sort_values(["symbol", "session"], kind="stable")
         return frame.reset_index(drop=True).astype({c: "float64" for c in columns})
 
-    def by_the_book(self, model: str, number: int, prediction: dict[str, Any]) -> float:
-        """The score the version's algorithm, trained by the book on the same rows with the
-        same hyper-parameters and seed, gives the row the prediction used."""
+    def by_the_book(self, model: str, number: int, predictions: list[dict[str, Any]]) -> list:
+        """The scores the version's algorithm, trained by the book on the same rows with the
+        same hyper-parameters and seed, gives the rows the predictions used (one symbol)."""
         version = self.version(model, number)
         start = date.fromisoformat(version["training_range"]["start"])
         end = date.fromisoformat(version["training_range"]["end"])
@@ -473,19 +476,17 @@ class ModelTraining:
         features = [c for c in rows.columns if c not in ("symbol", "session", "label",
                                                           "next_return")]  # fmt: skip
         asked_rows = pd.DataFrame(
-            self.market_data.driver.feature_rows(
-                FEATURE_SET, [prediction["symbol"]], end=date.fromisoformat(prediction["session"])
-            )
-        )
-        asked = asked_rows.loc[asked_rows["session"] == prediction["session"], features]
+            self.market_data.driver.feature_rows(FEATURE_SET, [predictions[0]["symbol"]])
+        ).set_index("session")
+        asked = asked_rows.loc[[p["session"] for p in predictions], features]
         x, asked_x = rows[features].to_numpy("float64"), asked.to_numpy("float64")
         y = rows["label"].to_numpy("int64")
         h, seed = version["hyperparameters"], version["seed"]
         if version["algorithm"] == "linear_q":
-            return float(oracles.linear_q_advantage(
+            return oracles.linear_q_advantage(
                 x, rows["next_return"].to_numpy("float64"), asked_x,
                 episodes=h["episodes"], learning_rate=h["learning_rate"], seed=seed,
-            )[0])  # fmt: skip
+            ).tolist()  # fmt: skip
         from sklearn.ensemble import HistGradientBoostingClassifier
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import make_pipeline
@@ -500,7 +501,7 @@ class ModelTraining:
                 max_depth=h["max_depth"], l2_regularization=h["l2_regularization"],
                 early_stopping=False, random_state=seed,
             )  # fmt: skip
-        return float(book.fit(x, y).predict_proba(asked_x)[0, 1])
+        return book.fit(x, y).predict_proba(asked_x)[:, 1].tolist()
 
     def accuracy_from_growth(self, model: str, number: int, symbol: str) -> float:
         """The share of test sessions whose position (long when the signal's growth
