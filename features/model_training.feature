@@ -55,10 +55,11 @@ Feature: Model training
   Rule: A training the platform cannot do is refused at once, listing every problem, and registers nothing
 
     @critical
-    Scenario: A training request with five problems is refused listing all five
+    Scenario: A training request with six problems is refused listing all six
       Given the SPX history of 2018 has been loaded
       When the quant asks to train Direction with:
         | setting     | value       |
+        | model name  | Best Model  |
         | algorithm   | magic       |
         | feature set | momentum_v9 |
         | folds       | 1           |
@@ -67,6 +68,7 @@ Feature: Model training
         | seed        | -1          |
       Then the training is refused listing:
         | field       | problem                                 |
+        | model name  | is not a valid model name               |
         | algorithm   | is not an algorithm the platform trains |
         | feature set | is not a published feature set          |
         | folds       | is out of range                         |

@@ -187,6 +187,8 @@ class ModelTraining:
                 request["algorithm"] = ALGORITHMS.get(value, value)
             elif words == "feature set":
                 request["feature_set"] = value
+            elif words == "model name":
+                request["model"] = value
             else:
                 key, kind = SETTINGS[words]
                 if key.startswith("hyperparameters."):
