@@ -205,6 +205,14 @@ Feature: Model training
         | gradient boosting                |
         | the reinforcement-learning agent |
 
+    @normal
+    Scenario: The agent trained on a price that never moves holds nothing, with a score of 0
+      Given STILL has closed at 10.00 on each of 120 sessions from 2018-01-02
+      And Calm has been trained with the reinforcement-learning agent on STILL from 2018-01-02 to 2018-12-31
+      And version 1 of Calm was promoted to production because "first deployment"
+      When the quant asks Calm's production version about STILL as of 2018-06-01
+      Then the prediction holds STILL flat, with a score of 0
+
   Rule: The same data, algorithm, hyper-parameters and seed give the same model, to the byte
 
     @critical

@@ -560,6 +560,12 @@ def step_prediction_session(context, session):
     assert_that(answer["items"][0]["session"], equal_to(session.isoformat()))
 
 
+@then("the prediction holds {symbol:Symbol} flat, with a score of 0")
+def step_prediction_flat_zero(context, symbol):
+    item = _training(context).last_prediction()["items"][0]
+    assert_that((item["signal"], float(item["score"])), equal_to(("flat", 0.0)))
+
+
 @then("the prediction holds {symbol:Symbol} long or flat, with the agent's score")
 def step_prediction_agent(context, symbol):
     item = _training(context).last_prediction()["items"][0]

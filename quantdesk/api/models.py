@@ -53,7 +53,7 @@ class TrainingIn(BaseModel):
     model: str = Field(description="The name the version is registered under")
     algorithm: str = Field(description=", ".join(ALGORITHMS))
     feature_set: str = Field(description="e.g. momentum_v1")
-    symbols: list[str] = Field(max_length=200)
+    symbols: list[str] = Field(description="At most 50 symbols")
     start: date
     end: date
     folds: int = Field(5, description="walk-forward folds, 2 to 10")
@@ -158,7 +158,7 @@ class PredictIn(BaseModel):
     version: int | None = Field(
         None, ge=1, le=2**31 - 1, description="Predict with this version instead of an alias"
     )
-    symbols: list[str] = Field(max_length=200)
+    symbols: list[str] = Field(description="At most 50 symbols")
     as_of: date = Field(description="Only bars up to this date are used")
 
 
@@ -313,7 +313,7 @@ class TrainingLimitsOut(BaseModel):
     promotion_metric: str = Field(description="A version doing worse on it is not promoted")
 
 
-def _bound(low: float, high: float, default: float, excluded: bool = False) -> dict[str, Any]:
+def _bound(low: float, high: float, default: float, *, excluded: bool) -> dict[str, Any]:
     return {"min": low, "max": high, "min_excluded": excluded, "default": default}
 
 
@@ -327,14 +327,15 @@ def training_limits(settings: SettingsDep) -> dict[str, Any]:
     return {
         "max_running_jobs": settings.training_max_running,
         "min_fold_sessions": rules.MIN_FOLD_SESSIONS,
-        "folds": _bound(*rules.FOLDS, TrainingIn.model_fields["folds"].default),
+        "folds": _bound(*rules.FOLDS, TrainingIn.model_fields["folds"].default, excluded=False),
         "gap_sessions": _bound(
-            *rules.GAP_SESSIONS, TrainingIn.model_fields["gap_sessions"].default
+            *rules.GAP_SESSIONS, TrainingIn.model_fields["gap_sessions"].default, excluded=False
         ),
-        "seed": _bound(*rules.SEED, 0),
+        "seed": _bound(*rules.SEED, 0, excluded=False),
         "hyperparameters": {
             algorithm: {
-                name: _bound(b.low, b.high, b.default, b.low_open) for name, b in bounds.items()
+                name: _bound(b.low, b.high, b.default, excluded=b.low_open)
+                for name, b in bounds.items()
             }
             for algorithm, bounds in ALGORITHMS.items()
         },

@@ -184,6 +184,15 @@ class Operations:
         live = self._live.get(operation_id)
         with self.sessions() as session:
             row = self._row(session, operation_id)
+        if live is not None and row.status not in TERMINAL:
+            with live.lock:
+                finished = live.status in TERMINAL
+            if finished:
+                # The worker wrote the final row after it was read here (it marks the live
+                # state finished only once that row is committed): read the final row, so
+                # an operation is never shown done without its result or error.
+                with self.sessions() as session:
+                    row = self._row(session, operation_id)
         return operation_view(row, live)
 
     def cancel(self, operation_id: str) -> dict[str, Any]:
@@ -248,8 +257,6 @@ class Operations:
                 }
                 self._finish(operation_id, live, "failed", error=error)
             else:
-                with live.lock:
-                    live.percent = 100.0
                 self._finish(operation_id, live, "succeeded", result=result)
         except Exception:  # pragma: no cover - the database itself failed
             log.exception("operation %s could not be recorded", operation_id)
@@ -267,7 +274,9 @@ class Operations:
         error: dict[str, Any] | None = None,
     ) -> None:
         with live.lock:
-            percent, message = live.percent, live.message
+            # Done is 100 %: shown only with the final status, never while running.
+            percent = 100.0 if status == "succeeded" else live.percent
+            message = live.message
         self._write(
             operation_id,
             status=status,
@@ -279,4 +288,4 @@ class Operations:
             finished_at=self.clock.now(),
         )
         with live.lock:
-            live.status = status
+            live.status, live.percent = status, percent
