@@ -11,8 +11,15 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
-from benchmarks import bench_http_market_data, bench_startup, bench_trading, bench_training
+from benchmarks import (
+    bench_http_market_data,
+    bench_parallel,
+    bench_startup,
+    bench_trading,
+    bench_training,
+)
 
 HERE = Path(__file__).resolve().parent
 
@@ -57,6 +64,8 @@ def main() -> int:
     regressions += _market_data_http(baselines.get("market_data_http", {}))
     regressions += _trading(baselines.get("trading", {}))
     regressions += _training(baselines.get("training", {}))
+    parallel = bench_parallel.run()
+    regressions += [f"parallel: {name} missed" for name, ok in parallel["checks"].items() if not ok]
     for regression in regressions:
         print(f"REGRESSION {regression}")
     return 1 if regressions else 0
@@ -80,57 +89,42 @@ def _market_data_http(baseline: dict) -> list[str]:
     return regressions
 
 
-def _trading(baseline: dict) -> list[str]:
-    """The trading-cycle benchmark on SQLite, then on PostgreSQL when one answers at
+def _on_both_databases(
+    label: str, bench: Any, baseline: dict, figures: tuple[str, ...]
+) -> list[str]:
+    """A benchmark module's ``run`` on SQLite, then on PostgreSQL when one answers at
     ``QUANTDESK_BENCH_POSTGRES_URL`` (default: the local test database); each writes its
     own results file. Targets are checked on both; ratios against the SQLite baseline."""
-    report = bench_trading.run()
-    regressions = [f"trading: {name} missed" for name, ok in report["checks"].items() if not ok]
+    report = bench.run()
+    regressions = [f"{label}: {name} missed" for name, ok in report["checks"].items() if not ok]
     postgres = os.environ.get("QUANTDESK_BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL)
     if _reachable(postgres):
-        on_postgres = bench_trading.run(database_url=postgres)
+        on_postgres = bench.run(database_url=postgres)
         regressions += [
-            f"trading on PostgreSQL: {name} missed"
+            f"{label} on PostgreSQL: {name} missed"
             for name, ok in on_postgres["checks"].items()
             if not ok
         ]
     else:
-        print(f"trading on PostgreSQL: skipped, nothing answers at {postgres}")
-    for name in ("single_50", "concurrent"):
+        print(f"{label} on PostgreSQL: skipped, nothing answers at {postgres}")
+    for name in figures:
         measured, base = report.get(name, {}), baseline.get(name, {})
         if "ratio_to_reference" in measured and "ratio_to_reference" in base:
             print(
-                f"trading {name:16s} ratio {measured['ratio_to_reference']:.2f} "
+                f"{label} {name:16s} ratio {measured['ratio_to_reference']:.2f} "
                 f"(baseline {base['ratio_to_reference']:.2f})"
             )
             if measured["ratio_to_reference"] > base["ratio_to_reference"] * TOLERANCE:
-                regressions.append(f"trading {name}: ratio above baseline x{TOLERANCE}")
+                regressions.append(f"{label} {name}: ratio above baseline x{TOLERANCE}")
     return regressions
+
+
+def _trading(baseline: dict) -> list[str]:
+    return _on_both_databases("trading", bench_trading, baseline, ("single_50", "concurrent"))
 
 
 def _training(baseline: dict) -> list[str]:
-    """The model-training benchmark on SQLite, then on PostgreSQL when one answers (as
-    for trading); each writes its own results file."""
-    report = bench_training.run()
-    regressions = [f"training: {name} missed" for name, ok in report["checks"].items() if not ok]
-    postgres = os.environ.get("QUANTDESK_BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL)
-    if _reachable(postgres):
-        on_postgres = bench_training.run(database_url=postgres)
-        regressions += [
-            f"training on PostgreSQL: {name} missed"
-            for name, ok in on_postgres["checks"].items()
-            if not ok
-        ]
-    for name in ("smoke", "large", "cancel"):
-        measured, base = report.get(name, {}), baseline.get(name, {})
-        if "ratio_to_reference" in measured and "ratio_to_reference" in base:
-            print(
-                f"training {name:16s} ratio {measured['ratio_to_reference']:.2f} "
-                f"(baseline {base['ratio_to_reference']:.2f})"
-            )
-            if measured["ratio_to_reference"] > base["ratio_to_reference"] * TOLERANCE:
-                regressions.append(f"training {name}: ratio above baseline x{TOLERANCE}")
-    return regressions
+    return _on_both_databases("training", bench_training, baseline, ("smoke", "large", "cancel"))
 
 
 if __name__ == "__main__":
