@@ -104,19 +104,21 @@ Feature: Model training
         | seed    | 4294967296 | refused because the seed is out of range |
 
       Examples: the hyper-parameters of each algorithm, within their bounds
-        | setting            | value     | outcome                                                |
-        | C                  | -1        | refused because the C is out of range                  |
-        | C                  | 0         | refused because the C is out of range                  |
-        | C                  | 0.0001    | accepted                                               |
-        | C                  | 1000      | accepted                                               |
-        | C                  | 1000.0001 | refused because the C is out of range                  |
-        | learning rate      | 1         | accepted                                               |
-        | learning rate      | 1.0001    | refused because the learning rate is out of range      |
-        | maximum iterations | 0         | refused because the maximum iterations is out of range |
-        | maximum iterations | 1         | accepted                                               |
-        | episodes           | 0         | refused because the episodes is out of range           |
-        | episodes           | 500       | accepted                                               |
-        | episodes           | 501       | refused because the episodes is out of range           |
+        | setting                             | value     | outcome                                                |
+        | C                                   | -1        | refused because the C is out of range                  |
+        | C                                   | 0         | refused because the C is out of range                  |
+        | C                                   | 0.0001    | accepted                                               |
+        | C                                   | 1000      | accepted                                               |
+        | C                                   | 1000.0001 | refused because the C is out of range                  |
+        | learning rate                       | 1         | accepted                                               |
+        | learning rate                       | 1.0001    | refused because the learning rate is out of range      |
+        | maximum iterations                  | 0         | refused because the maximum iterations is out of range |
+        | maximum iterations                  | 1         | accepted                                               |
+        | the regression's maximum iterations | 9         | refused because the maximum iterations is out of range |
+        | the regression's maximum iterations | 10        | accepted                                               |
+        | episodes                            | 0         | refused because the episodes is out of range           |
+        | episodes                            | 500       | accepted                                               |
+        | episodes                            | 501       | refused because the episodes is out of range           |
 
     @critical
     Scenario Outline: <sessions> usable sessions are <outcome> for <folds> folds with <gap> sessions left out before each test window
@@ -146,9 +148,9 @@ Feature: Model training
       And Direction has no version
 
       Examples:
-        | moved  | went           |
-        | fallen | did not go up  |
-        | risen  | went up        |
+        | moved  | went          |
+        | fallen | did not go up |
+        | risen  | went up       |
 
     @normal
     Scenario: A training on a symbol without prices is refused and registers nothing
@@ -380,9 +382,9 @@ Feature: Model training
       Then the quant is <outcome>
 
       Examples: a reason is at most 500 characters
-        | length | outcome                                          |
-        | 499    | answered                                         |
-        | 500    | answered                                         |
+        | length | outcome                                           |
+        | 499    | answered                                          |
+        | 500    | answered                                          |
         | 501    | refused because the reason is longer than allowed |
 
   Rule: A prediction uses only the prices known on its date
@@ -405,10 +407,10 @@ Feature: Model training
       Then the prediction uses the features of <session>
 
       Examples:
-        | day                   | session    |
-        | 2018-03-02, a Friday  | 2018-03-02 |
-        | 2018-03-04, a Sunday  | 2018-03-02 |
-        | 2018-03-05, a Monday  | 2018-03-05 |
+        | day                  | session    |
+        | 2018-03-02, a Friday | 2018-03-02 |
+        | 2018-03-04, a Sunday | 2018-03-02 |
+        | 2018-03-05, a Monday | 2018-03-05 |
 
     @normal
     Scenario: Asking an alias that points to no version is a conflict

@@ -63,6 +63,7 @@ SETTINGS = {
     "seed": ("seed", int),
     "C": ("hyperparameters.c", float),
     "maximum iterations": ("hyperparameters.max_iter", int),
+    "the regression's maximum iterations": ("hyperparameters.max_iter", int),
     "learning rate": ("hyperparameters.learning_rate", float),
     "episodes": ("hyperparameters.episodes", int),
 }
