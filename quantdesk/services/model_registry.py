@@ -37,7 +37,6 @@ from quantdesk.domain.training import (
     ALIAS_RULE,
     FLAT,
     LONG,
-    MODEL_NAME_RULE,
     PROMOTION_METRIC,
     promotion_check,
     valid_alias,
@@ -83,14 +82,17 @@ class Predictor:
     model: Any
 
     def scores(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(score, long?) per row: the probability of an up session for a classifier, the
-        advantage of holding for the reinforcement-learning agent."""
-        if self.algorithm == "linear_q":
-            policy = LinearQPolicy(**self.model)
-            advantage = policy.advantage(features)
-            return advantage, advantage > 0
-        probability = self.model.predict_proba(features)[:, 1]
-        return probability, probability > 0.5
+        return signal_scores(self.model, features)
+
+
+def signal_scores(model: Any, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(score, long?) per row: the probability of an up session for a classifier, the
+    advantage of holding for the reinforcement-learning agent."""
+    if isinstance(model, LinearQPolicy):
+        advantage = model.advantage(features)
+        return advantage, advantage > 0
+    probability = model.predict_proba(features)[:, 1]
+    return probability, probability > 0.5
 
 
 def version_view(row: ModelVersionRow, aliases: list[str]) -> dict[str, Any]:
@@ -460,6 +462,8 @@ class ModelRegistry:
             model = artifacts.load_verified(
                 Path(row.artifact_path), row.artifact_sha256, what, self._loaded
             )
+        if row.algorithm == "linear_q":  # the agent's file holds its arrays
+            model = LinearQPolicy(**model)
         return Predictor(name, row.version, row.algorithm, row.feature_set, model)
 
     def predict(
@@ -534,10 +538,3 @@ def _named(aliases: Mapping[str, int], version: int) -> list[str]:
 def _check_alias(alias: str) -> None:
     if not valid_alias(alias):
         raise ValidationFailed([{"field": "alias", "code": "invalid_alias", "message": ALIAS_RULE}])
-
-
-def check_model_name(name: str) -> None:
-    if not valid_model_name(name):
-        raise ValidationFailed(
-            [{"field": "model", "code": "invalid_name", "message": MODEL_NAME_RULE}]
-        )

@@ -39,7 +39,7 @@ from quantdesk.domain.training import (
 from quantdesk.errors import TrainingFailed, ValidationFailed
 from quantdesk.jobs.operations import Operations, Progress
 from quantdesk.services.feature_sets import FeatureSetService
-from quantdesk.services.model_registry import ModelRegistry, metric_text
+from quantdesk.services.model_registry import ModelRegistry, metric_text, signal_scores
 from quantdesk.store import artifacts
 
 KIND = "models.training"
@@ -215,7 +215,7 @@ class TrainingService:
             test = frame.loc[(position >= fold.test_start) & (position < fold.test_end)]
             _check_fold(job, fold, train)
             model = self._fit(job, train, features, progress, fold.number - 1, steps)
-            scores, long = _scores(job.algorithm, model, test[features].to_numpy("float64"))
+            scores, long = signal_scores(model, test[features].to_numpy("float64"))
             part = test.assign(score=scores, long=long.astype("int64"))
             fold_metrics.append(_fold_view(fold, days, part))
             tested.append(part)
@@ -317,14 +317,6 @@ def _check_fold(job: Job, fold: Fold, train: pd.DataFrame) -> None:
             "a classifier has nothing to tell apart. Choose a longer range or fewer folds.",
             details={"fold": fold.number, "folds": job.folds, "sessions": went},
         )
-
-
-def _scores(algorithm: str, model: Any, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    if algorithm == "linear_q":
-        advantage = model.advantage(x)
-        return advantage, advantage > 0
-    probability = model.predict_proba(x)[:, 1]
-    return probability, probability > 0.5
 
 
 def _artifact(algorithm: str, model: Any) -> Any:

@@ -122,13 +122,7 @@ class MarketData:
 
     def load_flat_history(self, symbol: str, close: str, count: int, first: date) -> None:
         """``count`` NYSE sessions from ``first`` whose bars all stand still at ``close``."""
-        sessions = datasets.sessions_from(first, count)
-        bars = pd.DataFrame(
-            {"session": [d.isoformat() for d in sessions], "open": close, "high": close,
-             "low": close, "close": close, "volume": 100}
-        )  # fmt: skip
-        run = self.load_bars(symbol, bars)
-        assert run["inserted"] == count, f"the flat history was not stored whole: {run}"
+        self._load_closes(symbol, first, [close] * count)
 
     def load_slide(
         self, symbol: str, first: date, days: int, turns: int, *, step: float = 0.99
@@ -137,6 +131,10 @@ class MarketData:
         from ``first``, then rise and fall 1 % in turn for ``turns`` sessions."""
         steps = [step] * days + [1.01 if i % 2 == 0 else 0.99 for i in range(turns)]
         closes = [round(100 * float(np.prod(steps[: i + 1])), 4) for i in range(len(steps))]
+        self._load_closes(symbol, first, closes)
+
+    def _load_closes(self, symbol: str, first: date, closes: list[Any]) -> None:
+        """Bars that open, trade and close at ``closes``, one a NYSE session from ``first``."""
         sessions = datasets.sessions_from(first, len(closes))
         bars = pd.DataFrame(
             {"session": [d.isoformat() for d in sessions], "open": closes, "high": closes,
