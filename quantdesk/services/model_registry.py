@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -504,6 +503,8 @@ class ModelRegistry:
     ) -> list[dict[str, Any]]:
         """The prediction of each symbol from its last feature row on or before ``as_of``:
         only bars up to ``as_of`` are read, so later bars cannot change it."""
+        import pandas as pd  # lazily: pandas stays out of the platform's start
+
         feature_set = get_feature_set(predictor.feature_set)
         features = list(feature_set.features)
         frame = self.feature_sets.frame(feature_set.key, symbols, None, as_of)
