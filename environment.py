@@ -12,12 +12,14 @@ from behave.model import Scenario
 from behave.model_core import Status
 from behave.runner import Context
 
+from support import rerun
 from support.config import TargetConfig
 from support.drivers.launcher import EmbeddedSystem
 from support.drivers.platform_health import health_at
 from support.leaks import find_leaks
 from support.reporting import RUN_FACTS, attach_text
 from support.step_types import register_step_types
+from support.summary import use_wall_clock
 from support.world import Target, World
 
 
@@ -49,6 +51,7 @@ def _probe_remote(config: TargetConfig) -> dict:
 def before_all(context: Context) -> None:
     # A failure here (launch error, unreachable target) is raised once: behave prints it
     # as one HOOK-ERROR and aborts the run instead of failing every scenario.
+    use_wall_clock(context.config)
     config = TargetConfig.from_sources(context.config.userdata, os.environ)
     context.system = None
     if config.remote:
@@ -78,11 +81,13 @@ def before_all(context: Context) -> None:
         mode = "embedded"
     context.target = target
     context.secrets_used = set()
+    context.failed_locations = []
     RUN_FACTS.update(
         {
-            "mode": mode,
+            "mode": os.environ.get("QUANTDESK_RUN_MODE") or mode,
             "target.url": target.base_url,
             "platform.version": str(health.get("version", "unknown")),
+            "platform.commit": str(health.get("commit", "unknown")),
             "database": str(health.get("database", "unknown")),
             "controls": "enabled" if target.controls_enabled else "not offered",
             "host": host.node(),
@@ -101,6 +106,8 @@ def before_scenario(context: Context, scenario: Scenario) -> None:
 
 def after_scenario(context: Context, scenario: Scenario) -> None:
     world = getattr(context, "world", None)
+    if scenario.status in (Status.failed, Status.error):
+        context.failed_locations.append(f"{scenario.location.relpath()}:{scenario.location.line}")
     if scenario.status in (Status.failed, Status.error) and context.system is not None:
         for process in context.system.processes:
             lines = process.output_since_mark()
@@ -118,6 +125,10 @@ def after_scenario(context: Context, scenario: Scenario) -> None:
 def after_all(context: Context) -> None:
     if getattr(context, "system", None) is not None:
         context.system.stop()
+    rerun.write(
+        Path(context.config.userdata.get("rerun_file") or rerun.DEFAULT),
+        getattr(context, "failed_locations", []),
+    )
     if context.target.operator_key:
         context.secrets_used.add(context.target.operator_key)
     results = _allure_results_dir(context.config)

@@ -16,6 +16,7 @@ from typing import Any
 from benchmarks import (
     bench_http_market_data,
     bench_parallel,
+    bench_report,
     bench_startup,
     bench_trading,
     bench_training,
@@ -66,6 +67,8 @@ def main() -> int:
     regressions += _training(baselines.get("training", {}))
     parallel = bench_parallel.run()
     regressions += [f"parallel: {name} missed" for name, ok in parallel["checks"].items() if not ok]
+    report = bench_report.run()
+    regressions += [f"report: {name} missed" for name, ok in report["checks"].items() if not ok]
     for regression in regressions:
         print(f"REGRESSION {regression}")
     return 1 if regressions else 0

@@ -43,7 +43,7 @@ Feature: Setting up a client's portfolio
         | aggressive     | 40 %   |
 
     @normal
-    Scenario Outline: Preferences whose <preference> <problem> are refused
+    Scenario Outline: Preferences with <preference> "<value>" are refused: it <problem>
       Given the platform has market data for ACME and BOLT
       And Alice is a registered client
       When Alice tries to set their preferences to trade ACME and BOLT with <preference> "<value>"
@@ -55,13 +55,22 @@ Feature: Setting up a client's portfolio
       Examples:
         | preference              | value      | problem                 |
         | universe                | ACME, ZZZZ | has no market data      |
-        | universe                |            | is missing              |
         | excluded                | ACME, BOLT | leaves nothing to trade |
         | maximum position weight | 0 %        | is out of range         |
         | maximum position weight | 100.01 %   | is out of range         |
         | maximum position weight | a lot      | is not a number         |
         | cash buffer             | 50.01 %    | is out of range         |
         | cash buffer             | -0.01 %    | is out of range         |
+
+    @normal
+    Scenario: Preferences without a universe are refused
+      Given the platform has market data for ACME and BOLT
+      And Alice is a registered client
+      When Alice tries to set their preferences to trade ACME and BOLT with universe ""
+      Then the preferences are refused, listing these problems:
+        | preference | problem    |
+        | universe   | is missing |
+      And Alice has no preferences
 
     @normal
     Scenario Outline: Preferences with a <preference> of <value> are accepted: at a limit is within it

@@ -25,7 +25,7 @@ Feature: Funding a client's brokerage account
       And Alice's brokerage account holds 1,000.00 USD in cash
 
     @critical
-    Scenario Outline: A request key used again for another amount is refused and nothing more is deposited
+    Scenario Outline: A request key used for <first> and again for <second> is refused the second time and nothing more is deposited
       Given Alice is a registered client with an account at the brokerage
       And Alice has linked their brokerage account
       And Alice has deposited <first> with a request key

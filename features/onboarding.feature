@@ -95,7 +95,7 @@ Feature: Client onboarding
   Rule: A registration with missing or invalid details is refused with every problem listed
 
     @normal
-    Scenario Outline: A registration whose <detail> <problem> is refused
+    Scenario Outline: A registration whose <detail> is "<value>" is refused: it <problem>
       When an operator tries to register Dave with <detail> "<value>"
       Then the registration is refused, listing these problems:
         | detail   | problem   |
@@ -113,6 +113,14 @@ Feature: Client onboarding
         | investment horizon | 0            | is outside 1 to 50 years          |
         | investment horizon | 51           | is outside 1 to 50 years          |
         | password           | short        | is not 12 to 128 characters long  |
+
+    @normal
+    Scenario Outline: A registration without a <detail> is refused
+      When an operator tries to register Dave with <detail> "<value>"
+      Then the registration is refused, listing these problems:
+        | detail   | problem   |
+        | <detail> | <problem> |
+      And Dave is not registered
 
       Examples: Missing details
         | detail             | value | problem    |

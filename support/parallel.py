@@ -14,7 +14,8 @@
    platform's clock, the brokerage's availability) run alone, in one more process.
 4. Every process writes Allure results into the one ``reports/allure-results`` (one file
    per scenario, so they merge by being there) and JUnit XML into its own directory;
-   the JUnit files of one feature are merged into ``reports/junit/TESTS-<feature>.xml``.
+   the JUnit files of one feature are merged into ``reports/junit/TESTS-<feature>.xml``,
+   and the workers' rerun files into ``reports/rerun.txt`` (support/rerun.py).
 
 Scenarios never depend on each other or on order (aliased names, per-account brokerage
 controls), which is what makes this safe; the exit status is non-zero when any process
@@ -42,6 +43,7 @@ from pathlib import Path
 
 from behave.parser import parse_file
 
+from support import rerun
 from support.drivers.launcher import EmbeddedSystem
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,6 +102,21 @@ def last_times(junit: Path) -> dict[str, float]:
     return times
 
 
+def shard_spec(text: str) -> tuple[int, int]:
+    """``K/N``: the K-th of N shards, 1 <= K <= N."""
+    k, _, n = text.partition("/")
+    if not (k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
+        raise argparse.ArgumentTypeError(f"expected K/N with 1 <= K <= N, got {text!r}")
+    return int(k), int(n)
+
+
+def shard(found: list[Scenario], k: int, n: int) -> list[Scenario]:
+    """The K-th of N shards: every N-th scenario in file order, starting at the K-th.
+    It depends on nothing but the feature files, so N machines that each run their own
+    shard run every scenario exactly once between them, whatever they ran before."""
+    return [s for i, s in enumerate(found) if i % n == k - 1]
+
+
 def deal(work: list[Scenario], workers: int, times: dict[str, float]) -> list[Bucket]:
     """Longest first, each scenario to the least loaded worker; a worker then runs its
     scenarios in file order, so a feature's scenarios stay together where they can."""
@@ -152,6 +169,7 @@ def _run(index: str, locations: list[str], behave_args: list[str], env: dict[str
     # reports/allure-results); only the JUnit directory is the worker's own.
     command = [
         sys.executable, "-m", "behave", *behave_args, "-D", "allure.keep_results=true",
+        "-D", f"rerun_file={REPORTS / 'parallel' / f'rerun-{index}.txt'}",
         "--junit", "--junit-directory", str(junit), f"@{listing}",
     ]  # fmt: skip
     with log.open("wb") as out:
@@ -164,11 +182,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", 2)))
     parser.add_argument("--tags", action="append", default=[], help="as behave's --tags")
+    parser.add_argument(
+        "--shard", type=shard_spec, default=(1, 1), metavar="K/N",
+        help="run only the K-th of N equal parts of the suite (CI machines, README)",
+    )  # fmt: skip
     parser.add_argument("paths", nargs="*", help="feature files (default: all)")
     args, behave_args = parser.parse_known_args(argv)
     started = time.perf_counter()
     paths = [Path(p) for p in args.paths] or sorted(FEATURES.glob("*.feature"))
-    chosen = selected(scenarios(paths), args.tags)
+    chosen = shard(selected(scenarios(paths), args.tags), *args.shard)
     shared = [s for s in chosen if EXCLUSIVE not in s.tags]
     alone = [s.location for s in chosen if EXCLUSIVE in s.tags]
     buckets = deal(shared, max(1, args.workers), last_times(REPORTS / "junit"))  # before cleaning
@@ -188,6 +210,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             QUANTDESK_BROKER_URL=system.broker_url,
             QUANTDESK_OPERATOR_KEY=system.operator_key,
         )
+    env["QUANTDESK_RUN_MODE"] = (
+        f"parallel, {len(buckets)} workers ({'embedded' if system else 'remote'})"
+    )
     try:
         print(
             f"{len(shared)} scenarios in {len(buckets)} workers, then {len(alone)} @exclusive "
@@ -208,6 +233,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             system.stop()
     parts = sorted((REPORTS / "parallel").glob("junit-*"))
     merge_junit(parts, REPORTS / "junit")
+    if rerun.merge(sorted((REPORTS / "parallel").glob("rerun-*.txt")), ROOT / rerun.DEFAULT):
+        print(f"failed scenarios: behave @{rerun.DEFAULT} runs them again")
     for log in sorted((REPORTS / "parallel").glob("worker-*.log")):
         summary = [line for line in log.read_text().splitlines() if " passed, " in line]
         print(f"{log.stem}: " + "; ".join(summary))

@@ -41,10 +41,61 @@ def attach_table(name: str, rows: list[dict[str, str]]) -> None:
     allure.attach(out.getvalue(), name=name, attachment_type=allure.attachment_type.CSV)
 
 
+# The report's categories (support/report_categories.json, read by allurerc.mjs too),
+# first match wins. An unmet expectation is an AssertionError (pyhamcrest, a deadline
+# that passed) and Allure calls it failed; an unexpected refusal by the platform is an
+# ApiError, broken to Allure, but it is the platform's behaviour, so a product defect
+# too. What stops the suite from reaching the platform is infrastructure; any other
+# exception is a defect of the suite itself.
+CATEGORIES: list[dict[str, Any]] = json.loads(
+    (Path(__file__).resolve().parent / "report_categories.json").read_text()
+)
+
+
+def category_of(status: str, message: str, trace: str = "", labels: dict | None = None) -> str:
+    """The category a result falls in, by the rules above (what Allure does with them)."""
+    import re
+
+    for category in CATEGORIES:
+        matchers = category["matchers"]
+        for matcher in matchers if isinstance(matchers, list) else [matchers]:
+            if status not in matcher["statuses"]:
+                continue
+            if any(
+                not any(re.search(pattern, v) for v in (labels or {}).get(name, []))
+                for name, pattern in matcher.get("labels", {}).items()
+            ):
+                continue
+            if "message" in matcher and not re.search(matcher["message"], message):
+                continue
+            if "trace" in matcher and not re.search(matcher["trace"], trace):
+                continue
+            return category["name"]
+    return "none"
+
+
+def package_versions() -> dict[str, str]:
+    """The versions of the packages that make the suite and its report (the keys of
+    environment.properties cannot hold a space)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {}
+    for name in ("behave", "allure-behave", "httpx", "PyHamcrest", "pandas"):
+        try:
+            found[name.lower()] = version(name)
+        except PackageNotFoundError:
+            found[name.lower()] = "not installed"
+    manifest = Path(__file__).resolve().parent.parent / "package.json"
+    if manifest.exists():
+        pinned = json.loads(manifest.read_text()).get("devDependencies", {}).get("allure")
+        found["allure-report"] = str(pinned)
+    return found
+
+
 def write_run_facts(results_dir: Path) -> None:
     """``environment.properties`` and ``executor.json`` for the report's overview."""
     results_dir.mkdir(parents=True, exist_ok=True)
-    facts = {"python.version": platform.python_version(), **RUN_FACTS}
+    facts = {"python": platform.python_version(), **package_versions(), **RUN_FACTS}
     lines = [f"{key}={str(value).replace(chr(10), ' ')}" for key, value in sorted(facts.items())]
     (results_dir / "environment.properties").write_text("\n".join(lines) + "\n")
     in_ci = bool(os.environ.get("CI"))

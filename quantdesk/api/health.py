@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from quantdesk import __version__
 from quantdesk.api.deps import PlatformDep
 from quantdesk.api.errors import error_response, errors
+from quantdesk.build import commit
 
 router = APIRouter(tags=["health"])
 
@@ -27,6 +28,10 @@ class HealthOut(BaseModel):
     status: str = Field(description="Always ok: the process answers.")
     service: str
     version: str
+    commit: str = Field(
+        description="The commit the platform was built from (QUANTDESK_COMMIT, or its "
+        "checkout's), or unknown."
+    )
     database: str = Field(description="The database backend: sqlite or postgresql.")
     controls_enabled: bool = Field(description="Whether test controls are exposed.")
     brokerage_circuit: CircuitOut = Field(
@@ -45,6 +50,7 @@ def health(platform: PlatformDep) -> dict[str, Any]:
         "status": "ok",
         "service": "quantdesk",
         "version": __version__,
+        "commit": commit(),
         "database": platform.database_backend,
         "controls_enabled": platform.settings.controls_enabled,
         "brokerage_circuit": platform.broker_circuit.view(),

@@ -94,13 +94,30 @@ class Exchange:
     def render(self) -> str:
         def block(headers: dict[str, str], body: str) -> str:
             lines = [f"{k}: {v}" for k, v in headers.items()]
-            return "\n".join(lines) + ("\n\n" + body if body else "")
+            return "\n".join(lines) + ("\n\n" + shown(body) if body else "")
 
         return (
             f"{self.method} {self.url}\n{block(self.request_headers, self.request_body)}"
             f"\n\n--- {self.status} in {self.duration_ms:.1f} ms ---\n"
             f"{block(self.response_headers, self.response_body)}\n"
         )
+
+
+# A body is shown in the report up to this many characters: enough to read any answer
+# a person reads, while the megabyte uploads of the size-limit scenarios would make the
+# report tens of megabytes and slow to open. Bodies are redacted before they are cut.
+SHOWN_BODY_CHARS = 16_384
+
+
+def shown(body: str, limit: int = SHOWN_BODY_CHARS) -> str:
+    """``body``, or its first ``limit`` characters (cut at a line end where there is one)
+    and how much is left out."""
+    if len(body) <= limit:
+        return body
+    head = body[:limit]
+    cut = head.rfind("\n")
+    head = head[:cut] if cut > limit // 2 else head
+    return f"{head}\n... ({len(body) - len(head):,} more characters not shown of {len(body):,})"
 
 
 @cache

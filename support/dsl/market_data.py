@@ -20,7 +20,7 @@ from support.drivers.market_data import MarketDataDriver
 from support.dsl.aliases import Aliases
 from support.dsl.operations import Operations
 from support.dsl.outcomes import Outcomes, answer_or_refusal
-from support.reporting import attach_json
+from support.reporting import attach_table
 
 # Files that are not daily bars, as the specification names them.
 NOT_BARS: dict[str, Any] = {
@@ -62,7 +62,7 @@ class MarketData:
     def record(self, run: dict[str, Any]) -> None:
         """Keep ``run`` as the scenario's last load, its quality report in the evidence."""
         self.runs.append(run)
-        attach_json("data quality report", self.driver.quality_report(run["id"]))
+        attach_quality_report(self.driver.quality_report(run["id"]))
 
     def load_history(
         self, source: str, period: str, *, without: list[date] = (), kind: str = "full"
@@ -241,7 +241,13 @@ class MarketData:
             outcomes = list(pool.map(load, range(count)))
         self.runs.extend(o for o in outcomes if isinstance(o, dict))
         self.simultaneous = outcomes
-        attach_json("the simultaneous loads", [getattr(o, "args", o) for o in outcomes])
+        attach_table(
+            "the simultaneous loads",
+            [
+                {"load": str(n + 1), "answer": o["status"] if isinstance(o, dict) else str(o)}
+                for n, o in enumerate(outcomes)
+            ],
+        )
         return outcomes
 
     def bars_file_of(self, symbol: str, size: int) -> bytes:
@@ -355,3 +361,24 @@ class MarketData:
         refusal = self.outcomes.last_refusal("the last load")
         with allure.step("Read the record of the refused load"):
             return self.driver.run(refusal.details["run_id"])
+
+
+def attach_quality_report(report: dict[str, Any]) -> None:
+    """A load's quality report as tables a reader scans: its counts, the rules rows
+    broke, and the sessions each symbol is missing."""
+    counts = {"status": report["status"], "kind": report["kind"], **report["counts"]}
+    attach_table("data quality report: counts", [{k: str(v) for k, v in counts.items()}])
+    if report["rules_broken"]:
+        attach_table(
+            "data quality report: rules broken",
+            [{k: str(v) for k, v in item.items()} for item in report["rules_broken"]],
+        )
+    if report["gaps"]:
+        attach_table(
+            "data quality report: sessions without a bar",
+            [
+                {"symbol": g["symbol"], "count": str(g["count"]),
+                 "missing sessions": ", ".join(g["missing_sessions"])}
+                for g in report["gaps"]
+            ],
+        )  # fmt: skip

@@ -28,7 +28,7 @@ from support.dsl.funding import Funding, amount_text
 from support.dsl.onboarding import Onboarding
 from support.dsl.operations import Operations
 from support.dsl.outcomes import Expect, Outcomes, answer_or_refusal
-from support.reporting import attach_json, attach_table, attach_value_chart
+from support.reporting import attach_table, attach_value_chart
 
 # The synthetic universe of the simulated brokerage's trading desk.
 TRADABLE = [f"SYN{i:03d}" for i in range(200)]
@@ -389,9 +389,12 @@ class Trading:
             ThreadPoolExecutor(count) as pool,
         ):
             self.simultaneous = list(pool.map(run, range(count)))
-        attach_json(
+        attach_table(
             "the simultaneous executions",
-            [o["status"] if isinstance(o, dict) else str(o) for o in self.simultaneous],
+            [
+                {"execution": str(n + 1), "answer": o["status"] if isinstance(o, dict) else str(o)}
+                for n, o in enumerate(self.simultaneous)
+            ],
         )
         return self.simultaneous
 

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import argparse
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from support.parallel import FEATURES, Scenario, deal, merge_junit, scenarios, selected
+import pytest
+
+from support.parallel import (
+    FEATURES,
+    Scenario,
+    deal,
+    merge_junit,
+    scenarios,
+    selected,
+    shard,
+    shard_spec,
+)
 
 
 def _scenario(line: int, name: str, *tags: str) -> Scenario:
@@ -61,3 +73,21 @@ def test_junit_keeps_the_entry_of_the_process_that_ran_each_scenario(tmp_path):
     assert outcomes == {"a": [], "b": [], "c": ["failure"]}
     assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("3", "1", "0")
     assert suite.get("time") == "4.500000"
+
+
+def test_shards_run_every_scenario_exactly_once_between_them():
+    found = scenarios(sorted(FEATURES.glob("*.feature")))
+    parts = [shard(found, k, 3) for k in (1, 2, 3)]
+    locations = [s.location for part in parts for s in part]
+    assert sorted(locations) == sorted(s.location for s in found)
+    assert max(map(len, parts)) - min(map(len, parts)) <= 1
+
+
+@pytest.mark.parametrize("text", ["0/2", "3/2", "1/0", "a/b", "2"])
+def test_a_shard_outside_one_to_n_is_refused(text):
+    with pytest.raises(argparse.ArgumentTypeError):
+        shard_spec(text)
+
+
+def test_a_shard_is_read_as_k_of_n():
+    assert shard_spec("2/4") == (2, 4)

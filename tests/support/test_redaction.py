@@ -42,3 +42,14 @@ def test_a_redirect_location_loses_its_code_but_keeps_its_state():
     assert "c0de-value-123" not in headers["Location"]
     assert headers["Location"].endswith("code=***&state=abc")
     assert headers["Content-Length"] == "0"
+
+
+def test_a_long_body_is_shown_cut_at_a_line_saying_how_much_is_left_out():
+    from support.drivers.http import shown
+
+    body = "".join(f"2024-01-{n:02d},SPX,1.00\n" for n in range(1, 2001))
+    cut = shown(body, limit=1000)
+    head, _, note = cut.rpartition("\n")
+    assert body.startswith(head) and head.endswith("1.00") and len(head) <= 1000
+    assert note == f"... ({len(body) - len(head):,} more characters not shown of {len(body):,})"
+    assert shown("short", limit=1000) == "short"
