@@ -50,6 +50,7 @@ acceptance-parallel: $(PY_STAMP) $(NODE_STAMP)
 # The report opens from disk and sends nothing anywhere: the analytics Allure 3.18 embeds
 # are removed after generating (support/report_html.py says why).
 report: $(PY_STAMP) $(NODE_STAMP)
+	@rm -rf reports/allure-report  # Allure 3 nests a new report under one left in place
 	@ALLURE_NO_ANALYTICS=true npx --no-install allure generate reports/allure-results >/dev/null
 	@$(BIN)/python -m support.report_html reports/allure-report
 	@echo "Allure report: $(CURDIR)/reports/allure-report/index.html"

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -53,6 +54,7 @@ def run(rounds: int = 3) -> dict[str, Any]:
     reference, generation = [], []
     for _ in range(rounds):
         reference.append(_timed([*npx, "--version"], env))
+        shutil.rmtree(ROOT / "reports" / "allure-report", ignore_errors=True)
         generation.append(
             _timed([*npx, "generate", str(ALLURE_RESULTS)], env)
             + _timed([sys.executable, "-m", "support.report_html", "reports/allure-report"])

@@ -87,10 +87,13 @@ def test_not_ready_names_the_unreachable_broker(client):
 
 
 def test_health_reports_version_and_database(client):
+    from quantdesk.build import commit
+
     assert client.get("/v1/health").json() == {
         "status": "ok",
         "service": "quantdesk",
         "version": "0.1.0",
+        "commit": commit(),
         "database": "sqlite",
         "controls_enabled": False,
         "brokerage_circuit": {
