@@ -34,6 +34,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
 ROOT = Path(__file__).resolve().parent.parent
 DEADLINE_S = 60.0  # a 30 MB report on a busy 2-core machine takes seconds to render
 LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
@@ -117,9 +121,6 @@ class ReportPage:
     """The report in a headless Chromium; every lookup polls until a deadline."""
 
     def __init__(self, browser: str, driver: str, shots: Path) -> None:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-
         options = webdriver.ChromeOptions()
         options.binary_location = browser
         for argument in (
@@ -143,7 +144,7 @@ class ReportPage:
         self.driver.save_screenshot(str(path))
         return path
 
-    def _until(self, probe: Callable[[], Any], what: str) -> Any:
+    def until(self, probe: Callable[[], Any], what: str) -> Any:
         deadline = time.monotonic() + DEADLINE_S
         while True:
             try:
@@ -156,36 +157,33 @@ class ReportPage:
                 raise LookupError(f"not in the report within {DEADLINE_S:.0f} s: {what}")
             time.sleep(0.05)  # poll interval under the deadline above
 
-    def texts(self, testid: str) -> list[str]:
-        from selenium.webdriver.common.by import By
+    def elements(self, testid: str) -> list[Any]:
+        return self.driver.find_elements(By.CSS_SELECTOR, f'[data-testid="{testid}"]')
 
-        found = self.driver.find_elements(By.CSS_SELECTOR, f'[data-testid="{testid}"]')
-        return [element.text.strip() for element in found]
+    def click(self, testid: str) -> None:
+        self.elements(testid)[0].click()
+
+    def texts(self, testid: str) -> list[str]:
+        return [element.text.strip() for element in self.elements(testid)]
 
     def wait_for_sections(self, names: Iterable[str]) -> None:
         wanted = set(names)
-        self._until(lambda: wanted <= set(self.texts("tree-section-title")), str(sorted(wanted)))
+        self.until(lambda: wanted <= set(self.texts("tree-section-title")), str(sorted(wanted)))
 
     def open_section(self, name: str) -> None:
-        from selenium.webdriver.common.by import By
-
         def section() -> Any:
-            titles = self.driver.find_elements(
-                By.CSS_SELECTOR, '[data-testid="tree-section-title"]'
-            )
+            titles = self.elements("tree-section-title")
             return next((t for t in titles if t.text.strip() == name), None)
 
-        self._until(section, f"the group {name!r}").click()
+        self.until(section, f"the group {name!r}").click()
 
     def open_scenario(self, name: str) -> None:
-        from selenium.webdriver.common.by import By
-
         def leaf() -> Any:
-            leaves = self.driver.find_elements(By.CSS_SELECTOR, '[data-testid="tree-leaf-title"]')
+            leaves = self.elements("tree-leaf-title")
             return next((x for x in leaves if x.text.strip() == name), None)
 
-        self._until(leaf, f"the scenario {name!r}").click()
-        self._until(lambda: name in self.texts("test-result-info-title"), f"{name!r} opened")
+        self.until(leaf, f"the scenario {name!r}").click()
+        self.until(lambda: name in self.texts("test-result-info-title"), f"{name!r} opened")
 
     def network(self) -> list[str]:
         for entry in self.driver.get_log("performance"):
@@ -218,23 +216,19 @@ def check(report: Path, expected: Expected, shots: Path, browser: str, driver: s
                     page.open_section(group)
             page.shot("2-requirement-tree")
             page.open_scenario(sample.name)
-            steps = page._until(lambda: page.texts("test-result-step-title"), "the steps")
+            steps = page.until(lambda: page.texts("test-result-step-title"), "the steps")
             missing = [s for s in sample.steps if s not in steps]
             if missing:
                 problems.append(f"{sample.name!r}: steps not shown: {missing}")
-            tab = page._until(lambda: page.texts("test-result-tab-attachments"), "attachments tab")
+            tab = page.until(lambda: page.texts("test-result-tab-attachments"), "attachments tab")
             if str(sample.attachments) not in tab[0]:
                 problems.append(
                     f"{sample.name!r}: {sample.attachments} attachments expected, tab shows "
                     f"{tab[0]!r}"
                 )
             page.shot("3-scenario")
-            from selenium.webdriver.common.by import By
-
-            page.driver.find_element(
-                By.CSS_SELECTOR, '[data-testid="test-result-tab-attachments"]'
-            ).click()
-            page._until(
+            page.click("test-result-tab-attachments")
+            page.until(
                 lambda: len(page.texts("test-result-attachment")) >= sample.attachments,
                 f"the {sample.attachments} attachments listed",
             )
