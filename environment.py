@@ -106,9 +106,10 @@ def before_scenario(context: Context, scenario: Scenario) -> None:
 
 def after_scenario(context: Context, scenario: Scenario) -> None:
     world = getattr(context, "world", None)
-    if scenario.status in (Status.failed, Status.error):
+    failed = scenario.status in (Status.failed, Status.error)
+    if failed:
         context.failed_locations.append(f"{scenario.location.relpath()}:{scenario.location.line}")
-    if scenario.status in (Status.failed, Status.error) and context.system is not None:
+    if failed and context.system is not None:
         for process in context.system.processes:
             lines = process.output_since_mark()
             if lines:

@@ -161,3 +161,21 @@ def test_in_a_checkout_the_platform_names_its_commit(monkeypatch):
     finally:
         build.commit.cache_clear()
     assert found == "unknown" or (len(found) == 40 and int(found, 16) >= 0)
+
+
+def test_the_run_is_timed_from_the_start_of_its_process_not_from_the_hooks():
+    import subprocess
+    import sys
+
+    # The child spends half a second before it loads the summary module, as behave does
+    # parsing features and importing the suite before the hooks load.
+    code = (
+        "import time; time.sleep(0.5)\n"
+        "from support.summary import process_start\n"
+        "print(time.time() - process_start())"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert 0.5 <= float(out.stdout) < 30.0
