@@ -14,7 +14,7 @@ from behave.runner import Context
 
 from support import rerun
 from support.config import TargetConfig
-from support.drivers.launcher import EmbeddedSystem
+from support.drivers.launcher import SYSTEM_LOGS_ENV, EmbeddedSystem, ManagedProcess
 from support.drivers.platform_health import health_at
 from support.leaks import find_leaks
 from support.reporting import RUN_FACTS, attach_text
@@ -80,6 +80,13 @@ def before_all(context: Context) -> None:
         )
         mode = "embedded"
     context.target = target
+    # The system's logs, attached to a failing scenario: the processes this run started,
+    # or those a parallel run's harness started and names (none on a remote target).
+    context.logs = (
+        context.system.processes
+        if context.system is not None
+        else ManagedProcess.logs_of(os.environ.get(SYSTEM_LOGS_ENV, ""))
+    )
     context.secrets_used = set()
     context.failed_locations = []
     RUN_FACTS.update(
@@ -99,8 +106,8 @@ def before_scenario(context: Context, scenario: Scenario) -> None:
     if "needs.controls" in scenario.effective_tags and not context.target.controls_enabled:
         scenario.skip("the target does not offer test controls (@needs.controls)")
         return
-    if context.system is not None:
-        context.system.mark_logs()
+    for log in context.logs:
+        log.mark()
     context.world = World(context.target)
 
 
@@ -109,12 +116,12 @@ def after_scenario(context: Context, scenario: Scenario) -> None:
     failed = scenario.status in (Status.failed, Status.error)
     if failed:
         context.failed_locations.append(f"{scenario.location.relpath()}:{scenario.location.line}")
-    if failed and context.system is not None:
-        for process in context.system.processes:
-            lines = process.output_since_mark()
+    if failed:
+        for log in context.logs:
+            lines = log.output_since_mark()
             if lines:
                 attach_text(
-                    f"{process.name} log during this scenario",
+                    f"{log.name} log during this scenario",
                     world.redactor.text(lines) if world else lines,
                 )
     if world is not None:

@@ -44,7 +44,7 @@ from pathlib import Path
 from behave.parser import parse_file
 
 from support import rerun
-from support.drivers.launcher import EmbeddedSystem
+from support.drivers.launcher import SYSTEM_LOGS_ENV, EmbeddedSystem
 
 ROOT = Path(__file__).resolve().parent.parent
 FEATURES = ROOT / "features"
@@ -210,6 +210,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             QUANTDESK_BROKER_URL=system.broker_url,
             QUANTDESK_OPERATOR_KEY=system.operator_key,
         )
+        # Workers attach the system's log to a failing scenario, as a serial run does (the
+        # lines of that time, the other workers' requests among them).
+        env[SYSTEM_LOGS_ENV] = system.logs_listing()
     env["QUANTDESK_RUN_MODE"] = (
         f"parallel, {len(buckets)} workers ({'embedded' if system else 'remote'})"
     )

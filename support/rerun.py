@@ -26,7 +26,8 @@ def write(path: Path, locations: Iterable[str]) -> bool:
         path.unlink(missing_ok=True)
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(HEADER.format(path=path) + "".join(f"{loc}\n" for loc in unique))
+    listed = "".join(f"{location}\n" for location in unique)
+    path.write_text(HEADER.format(path=os.path.relpath(path)) + listed)
     return True
 
 

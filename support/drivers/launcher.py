@@ -29,6 +29,11 @@ class LaunchError(RuntimeError):
     """The embedded system could not be started; the message includes process output."""
 
 
+# The variable a harness that started the system sets for the behave processes it runs,
+# naming the system's log files (support/parallel.py).
+SYSTEM_LOGS_ENV = "QUANTDESK_SYSTEM_LOGS"
+
+
 @dataclass
 class ManagedProcess:
     name: str
@@ -56,6 +61,16 @@ class ManagedProcess:
         except FileNotFoundError:
             return ""
         return "\n".join(text.splitlines()[-max_lines:])
+
+    @classmethod
+    def logs_of(cls, listing: str) -> list[ManagedProcess]:
+        """The logs of processes another harness started, from ``SYSTEM_LOGS_ENV``
+        (``name=path;name=path``): a parallel worker attaches them as a serial run does."""
+        found = []
+        for item in filter(None, listing.split(";")):
+            name, _, path = item.partition("=")
+            found.append(cls(name=name, command=[], log_path=Path(path)))
+        return found
 
     @property
     def exited(self) -> int | None:
@@ -220,9 +235,9 @@ class EmbeddedSystem:
         self._cleanups.append(drop)
         return parsed.set(database=name).render_as_string(hide_password=False)
 
-    def mark_logs(self) -> None:
-        for managed in self.processes:
-            managed.mark()
+    def logs_listing(self) -> str:
+        """Where each process logs, for ``ManagedProcess.logs_of`` in another process."""
+        return ";".join(f"{m.name}={m.log_path}" for m in self.processes)
 
     def stop(self) -> None:
         for managed in reversed(self.processes):

@@ -91,3 +91,23 @@ def test_a_shard_outside_one_to_n_is_refused(text):
 
 def test_a_shard_is_read_as_k_of_n():
     assert shard_spec("2/4") == (2, 4)
+
+
+def test_a_worker_finds_the_logs_of_the_system_its_harness_started(tmp_path):
+    from support.drivers.launcher import EmbeddedSystem, ManagedProcess
+
+    system = EmbeddedSystem(work_dir=tmp_path)
+    for name in ("broker-sim", "quantdesk"):
+        log = tmp_path / f"{name}.log"
+        log.write_text("before the scenario\n")
+        system.processes.append(ManagedProcess(name=name, command=[], log_path=log))
+    logs = ManagedProcess.logs_of(system.logs_listing())
+    assert [(log.name, log.log_path) for log in logs] == [
+        (m.name, m.log_path) for m in system.processes
+    ]
+    for log in logs:
+        log.mark()
+    with (tmp_path / "quantdesk.log").open("a") as out:
+        out.write("during the scenario\n")
+    assert [log.output_since_mark() for log in logs] == ["", "during the scenario"]
+    assert ManagedProcess.logs_of("") == []
