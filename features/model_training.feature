@@ -97,11 +97,12 @@ Feature: Model training
         | sessions left out before each test window | 21    | refused because the sessions left out before each test window is out of range |
 
       Examples: the seed, 0 to 4294967295
-        | setting | value      | outcome                                  |
-        | seed    | -1         | refused because the seed is out of range |
-        | seed    | 0          | accepted                                 |
-        | seed    | 4294967295 | accepted                                 |
-        | seed    | 4294967296 | refused because the seed is out of range |
+        | setting | value      | outcome                                       |
+        | seed    | -1         | refused because the seed is out of range      |
+        | seed    | 0          | accepted                                      |
+        | seed    | 4294967295 | accepted                                      |
+        | seed    | 4294967296 | refused because the seed is out of range      |
+        | seed    | yes        | refused because the seed is of the wrong kind |
 
       Examples: the hyper-parameters of each algorithm, within their bounds
         | setting                             | value     | outcome                                                |
@@ -110,6 +111,7 @@ Feature: Model training
         | C                                   | 0.0001    | accepted                                               |
         | C                                   | 1000      | accepted                                               |
         | C                                   | 1000.0001 | refused because the C is out of range                  |
+        | C                                   | yes       | refused because the C is of the wrong kind             |
         | learning rate                       | 1         | accepted                                               |
         | learning rate                       | 1.0001    | refused because the learning rate is out of range      |
         | maximum iterations                  | 0         | refused because the maximum iterations is out of range |

@@ -56,9 +56,15 @@ class TrainingIn(BaseModel):
     symbols: list[str] = Field(description="At most 50 symbols")
     start: date
     end: date
-    folds: int = Field(5, description="walk-forward folds, 2 to 10")
-    gap_sessions: int = Field(1, description="sessions left out before each test window, 0 to 20")
-    seed: int = Field(0, description="0 to 4294967295; the same seed gives the same model")
+    # Any, as the hyper-parameters: the domain checks each is a whole number (a JSON
+    # true is not 1) and lists every problem of the request at once.
+    folds: Any = Field(5, examples=[5], description="walk-forward folds, 2 to 10")
+    gap_sessions: Any = Field(
+        1, examples=[1], description="sessions left out before each test window, 0 to 20"
+    )
+    seed: Any = Field(
+        0, examples=[7], description="0 to 4294967295; the same seed gives the same model"
+    )
     hyperparameters: dict[str, Any] = Field(
         default_factory=dict,
         description="; ".join(f"{a}: {', '.join(b)}" for a, b in ALGORITHMS.items()),

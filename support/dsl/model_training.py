@@ -67,6 +67,8 @@ SETTINGS = {
     "learning rate": ("hyperparameters.learning_rate", float),
     "episodes": ("hyperparameters.episodes", int),
 }
+# A setting "set to yes" is sent as JSON true: a flag where a number belongs.
+YES_NO = {"yes": True, "no": False}
 SESSIONS_PER_YEAR = 252
 
 
@@ -192,10 +194,11 @@ class ModelTraining:
                 request["model"] = value
             else:
                 key, kind = SETTINGS[words]
+                typed = YES_NO[value] if value in YES_NO else kind(value)
                 if key.startswith("hyperparameters."):
-                    request.setdefault("hyperparameters", {})[key.split(".", 1)[1]] = kind(value)
+                    request.setdefault("hyperparameters", {})[key.split(".", 1)[1]] = typed
                 else:
-                    request[key] = kind(value)
+                    request[key] = typed
         self.last_model = model
         return self.start(request, expect="either")
 
