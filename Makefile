@@ -55,8 +55,9 @@ report: $(PY_STAMP) $(NODE_STAMP)
 	@$(BIN)/python -m support.report_html reports/allure-report
 	@echo "Allure report: $(CURDIR)/reports/allure-report/index.html"
 
-# The gate runs the acceptance suite in parallel (about 1.2 times faster on this 2-core
-# machine); `make acceptance` is the same suite serially. Then the report it wrote is
+# The gate runs the acceptance suite in parallel (1.06 to 1.2 times faster on this 2-core
+# machine, by how much processor it gets; benchmarks/README.md); `make acceptance` is
+# the same suite serially. Then the report it wrote is
 # opened in headless Chromium (skipped with a message where there is none, unless
 # REPORT_CHECK_REQUIRED=1, as CI sets it).
 test: lint unit contract acceptance-parallel report-check
