@@ -116,6 +116,10 @@ Feature: Model training
         | learning rate                       | 1.0001    | refused because the learning rate is out of range      |
         | maximum iterations                  | 0         | refused because the maximum iterations is out of range |
         | maximum iterations                  | 1         | accepted                                               |
+        | maximum depth                       | 0         | refused because the maximum depth is out of range      |
+        | maximum depth                       | 1         | accepted                                               |
+        | maximum depth                       | 32        | accepted                                               |
+        | maximum depth                       | 33        | refused because the maximum depth is out of range      |
         | the regression's maximum iterations | 9         | refused because the maximum iterations is out of range |
         | the regression's maximum iterations | 10        | accepted                                               |
         | episodes                            | 0         | refused because the episodes is out of range           |

@@ -98,6 +98,7 @@ FIELDS = {
     "hyperparameters.c": "C",
     "hyperparameters.max_iter": "maximum iterations",
     "hyperparameters.learning_rate": "learning rate",
+    "hyperparameters.max_depth": "maximum depth",
     "hyperparameters.episodes": "episodes",
     "version": "version",
     "reason": "reason",

@@ -65,6 +65,7 @@ SETTINGS = {
     "maximum iterations": ("hyperparameters.max_iter", int),
     "the regression's maximum iterations": ("hyperparameters.max_iter", int),
     "learning rate": ("hyperparameters.learning_rate", float),
+    "maximum depth": ("hyperparameters.max_depth", int),
     "episodes": ("hyperparameters.episodes", int),
 }
 # A setting "set to yes" is sent as JSON true: a flag where a number belongs.
@@ -180,6 +181,7 @@ class ModelTraining:
         """Ask for the ordinary training with ``settings`` (in the specification's words)
         changed; a hyper-parameter picks the algorithm it belongs to."""
         owner = {"learning rate": "gradient boosting", "maximum iterations": "gradient boosting",
+                 "maximum depth": "gradient boosting",
                  "episodes": "the reinforcement-learning agent"}  # fmt: skip
         algorithm = next((owner[s] for s in settings if s in owner), "logistic regression")
         request = self.base_request(model, algorithm)
