@@ -387,11 +387,14 @@ Feature: Model training
       When the quant promotes version 1 of Direction to production with a reason <length> characters long
       Then the quant is <outcome>
 
-      Examples: a reason is at most 500 characters
-        | length | outcome                                           |
-        | 499    | answered                                          |
-        | 500    | answered                                          |
-        | 501    | refused because the reason is longer than allowed |
+      Examples: a reason is 1 to 500 characters
+        | length | outcome                                            |
+        | 0      | refused because the reason is shorter than allowed |
+        | 1      | answered                                           |
+        | 2      | answered                                           |
+        | 499    | answered                                           |
+        | 500    | answered                                           |
+        | 501    | refused because the reason is longer than allowed  |
 
   Rule: A prediction uses only the prices known on its date
 

@@ -135,6 +135,7 @@ PROBLEMS = {
     "greater_than_equal": "is below its minimum",
     "less_than_equal": "is above its maximum",
     "string_too_long": "is longer than allowed",
+    "string_too_short": "is shorter than allowed",
     "one_outcome": "holds sessions that all went the same way",
 }
 # A field whose problem the specification words in its own terms.
