@@ -15,7 +15,6 @@ Writes benchmarks/results/parallel.json.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import subprocess
 import sys
@@ -23,8 +22,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks import write_results
+
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
 TARGET_SPEED_UP = 1.6
 
 
@@ -66,8 +66,7 @@ def run(workers: int = 2, rounds: int = 1) -> dict[str, Any]:
         f"{statistics.median(parallel):.1f} s: x{report['speed_up']:.2f}, "
         f"{failures} failed runs"
     )
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    (RESULTS_DIR / "parallel.json").write_text(json.dumps(report, indent=2) + "\n")
+    write_results("parallel.json", report)
     return report
 
 

@@ -16,7 +16,6 @@ Writes benchmarks/results/report.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
@@ -26,10 +25,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks import write_results
 from support.parallel import FEATURES, scenarios, selected
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
 ALLURE_RESULTS = ROOT / "reports" / "allure-results"
 TARGET_S = 5.0
 
@@ -76,8 +75,7 @@ def run(rounds: int = 3) -> dict[str, Any]:
         f"report of {results} scenarios ({size / 1e6:.1f} MB): median {report['median_s']} s, "
         f"x{report['ratio_to_reference']} the CLI's own start ({report['reference_cli_start_s']} s)"
     )
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    (RESULTS_DIR / "report.json").write_text(json.dumps(report, indent=2) + "\n")
+    write_results("report.json", report)
     return report
 
 

@@ -29,17 +29,16 @@ Writes benchmarks/results/trading.json (trading_postgresql.json on PostgreSQL).
 from __future__ import annotations
 
 import argparse
-import json
 import secrets
 import statistics
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import httpx
 
+from benchmarks import write_results
 from benchmarks.bench_startup import reference_seconds
 from quantdesk.broker.client import BrokerClient, new_pkce_verifier, new_state
 from support.drivers.brokerage import BrokerageDriver
@@ -48,7 +47,6 @@ from support.drivers.launcher import EmbeddedSystem
 from support.drivers.redaction import Redactor
 from support.world import Target, World
 
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
 # The simulator's synthetic universe: the platform needs bars of every symbol a client
 # puts in its universe (preferences refuse a symbol without market data).
 TRADABLE = [f"SYN{i:03d}" for i in range(200)]
@@ -398,9 +396,7 @@ def run(quick: bool = False, database_url: str | None = None) -> dict[str, Any]:
         "checks": checks,
     }
     name = "trading_postgresql.json" if database_url else "trading.json"
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    (RESULTS_DIR / name).write_text(json.dumps(report, indent=2) + "\n")
-    print(f"wrote {RESULTS_DIR / name}")
+    print(f"wrote {write_results(name, report)}")
     return report
 
 

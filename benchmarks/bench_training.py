@@ -27,24 +27,22 @@ Writes benchmarks/results/training.json (training_postgresql.json on PostgreSQL)
 from __future__ import annotations
 
 import argparse
-import json
 import secrets
 import statistics
 import time
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import httpx
 import numpy as np
 import pandas as pd
 
+from benchmarks import write_results
 from benchmarks.bench_startup import reference_seconds
 from quantdesk.market_history import load_history
 from support.datasets import exchange_sessions
 from support.drivers.launcher import EmbeddedSystem
 
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
 SMOKE_TARGET_S = 2.0
 LARGE_TARGET_S = 20.0
 PROGRESS_GAP_TARGET_S = 1.0
@@ -215,9 +213,7 @@ def run(quick: bool = False, database_url: str | None = None) -> dict[str, Any]:
         "checks": checks,
     }
     name = "training_postgresql.json" if database_url else "training.json"
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    (RESULTS_DIR / name).write_text(json.dumps(report, indent=2) + "\n")
-    print(f"wrote {RESULTS_DIR / name}")
+    print(f"wrote {write_results(name, report)}")
     return report
 
 

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import platform
+import re
 from pathlib import Path
 from typing import Any
 
@@ -54,8 +55,6 @@ CATEGORIES: list[dict[str, Any]] = json.loads(
 
 def category_of(status: str, message: str, trace: str = "", labels: dict | None = None) -> str:
     """The category a result falls in, by the rules above (what Allure does with them)."""
-    import re
-
     for category in CATEGORIES:
         matchers = category["matchers"]
         for matcher in matchers if isinstance(matchers, list) else [matchers]:
